@@ -1,0 +1,189 @@
+//! Runs a parsed command line and returns the exit status.
+
+use std::io::{IsTerminal, Write};
+use std::path::PathBuf;
+
+use crate::check::{check_file_source, exit_code, FileRun, FixMode, RunError};
+use crate::cli::{CheckArgs, Cli, Command, RuleArgs};
+use crate::config::{discover, Config};
+use crate::lint::Linter;
+use crate::report::{self, RenderOptions, Report};
+use crate::rules::registry::RegistryIndex;
+use crate::select::{split_codes, Selection};
+use crate::source::SourceSpec;
+
+pub fn run(cli: Cli) -> u8 {
+    init_logging(cli.verbose);
+    let result = match cli.command {
+        Command::Check(args) => run_check(&args, cli.quiet),
+        Command::Rule(args) => run_rule(&args),
+        Command::Undo(_) | Command::Doctor(_) => Err(RunError::Usage(
+            "this command needs AWS support, which this build does not have".into(),
+        )),
+    };
+    match result {
+        Ok(code) => code,
+        Err(e) => {
+            report::print_error(&e);
+            2
+        }
+    }
+}
+
+fn init_logging(verbose: u8) {
+    use tracing_subscriber::EnvFilter;
+    let level = match verbose {
+        0 => std::env::var("REGLINT_LOG").unwrap_or_else(|_| "warn".into()),
+        1 => "debug".into(),
+        _ => "trace".into(),
+    };
+    // Only reglint's own events: the SDK's trace logs can include request details.
+    let filter = EnvFilter::try_new(format!("warn,reglint={level}")).unwrap_or_else(|_| EnvFilter::new("warn"));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none())
+        .try_init();
+}
+
+/// Loads the configuration: `--config`, else the nearest reglint.toml, else defaults.
+pub fn load_config(explicit: Option<&PathBuf>) -> Result<Config, RunError> {
+    let path = match explicit {
+        Some(p) => Some(p.clone()),
+        None => std::env::current_dir().ok().and_then(|d| discover(&d)),
+    };
+    match path {
+        Some(p) => Ok(Config::load(&p)?),
+        None => Ok(Config::default()),
+    }
+}
+
+fn run_check(args: &CheckArgs, quiet: bool) -> Result<u8, RunError> {
+    let config = load_config(args.config.as_ref())?;
+    let file_rules = &config.file.rules;
+    let codes = |v: &Vec<toml::Spanned<String>>| v.iter().map(|s| s.get_ref().clone()).collect::<Vec<_>>();
+    let select = match &args.select {
+        Some(s) => Some(split_codes(s)),
+        None => file_rules.select.as_ref().map(codes),
+    };
+    let mut extend = codes(&file_rules.extend_select);
+    extend.extend(split_codes(&args.extend_select));
+    let mut ignore = codes(&file_rules.ignore);
+    ignore.extend(split_codes(&args.ignore));
+    for code in select.iter().flatten().chain(&extend).chain(&ignore) {
+        if !crate::select::is_selector(code) {
+            return Err(RunError::Usage(format!("unknown rule code or prefix {code:?}")));
+        }
+    }
+    let selection = Selection::new(select, extend, ignore);
+    let mut linter = Linter::new(&config, &selection, args.unsafe_fixes);
+    if let Some(acct) = &args.verify_args.local_account {
+        linter.settings.local_account = Some(acct.clone());
+    }
+
+    let mut specs: Vec<SourceSpec> = args.sources.iter().map(|s| SourceSpec::parse(s)).collect();
+    if let Some(t) = &args.table {
+        specs.push(SourceSpec::Table(t.clone()));
+    }
+    if specs.is_empty() {
+        let base = config
+            .path
+            .as_ref()
+            .and_then(|p| p.parent())
+            .map(PathBuf::from)
+            .unwrap_or_default();
+        specs = config
+            .file
+            .sources
+            .iter()
+            .map(|s| match SourceSpec::parse(s) {
+                SourceSpec::Path(p) if p.is_relative() => SourceSpec::Path(base.join(p)),
+                other => other,
+            })
+            .collect();
+    }
+    if specs.is_empty() {
+        return Err(RunError::Usage(
+            "nothing to check: name a SOURCE, --table, or `sources` in reglint.toml".into(),
+        ));
+    }
+    let mut expanded = Vec::new();
+    for s in specs {
+        expanded.extend(s.expand()?);
+    }
+    let mode = if args.diff {
+        FixMode::Diff
+    } else if args.fix || args.unsafe_fixes && args.fix {
+        FixMode::Fix
+    } else {
+        FixMode::Report
+    };
+    let run = FileRun {
+        linter: &linter,
+        input_format: args
+            .input_format
+            .or(config.file.registry.input_format)
+            .unwrap_or_default(),
+        mode,
+    };
+    let mut report = Report::default();
+    let mut registry = RegistryIndex::default();
+    for (i, spec) in expanded.iter().enumerate() {
+        match spec {
+            SourceSpec::Table(name) => {
+                return Err(RunError::Usage(format!(
+                    "dynamodb://{name}: reading a live table is not supported by this build"
+                )))
+            }
+            _ => check_file_source(&run, i, spec, &mut report, &mut registry)?,
+        }
+    }
+    for d in linter.unused_exceptions() {
+        report.push(d);
+    }
+    report.sort();
+    let code = exit_code(&report, args.fail_on.threshold(), mode);
+    emit(&report, args, quiet)?;
+    Ok(code as u8)
+}
+
+fn emit(report: &Report, args: &CheckArgs, quiet: bool) -> Result<(), RunError> {
+    let to_terminal = args.output.is_none() && std::io::stdout().is_terminal();
+    let opts = RenderOptions {
+        color: to_terminal && std::env::var_os("NO_COLOR").is_none(),
+        statistics: args.statistics,
+        quiet,
+        unsafe_fixes: args.unsafe_fixes,
+    };
+    let write_err = |path: String| move |source| RunError::Write { path, source };
+    match &args.output {
+        Some(path) => {
+            let mut buf = Vec::new();
+            report::render(report, args.format, &opts, &mut buf).map_err(write_err(path.display().to_string()))?;
+            std::fs::write(path, buf).map_err(write_err(path.display().to_string()))?;
+        }
+        None => {
+            let stdout = std::io::stdout();
+            let mut lock = stdout.lock();
+            report::render(report, args.format, &opts, &mut lock).map_err(write_err("stdout".into()))?;
+            lock.flush().map_err(write_err("stdout".into()))?;
+        }
+    }
+    Ok(())
+}
+
+fn run_rule(args: &RuleArgs) -> Result<u8, RunError> {
+    let rules: Vec<_> = match (&args.code, args.all) {
+        (Some(code), _) => vec![crate::rules::rule(code)
+            .ok_or_else(|| RunError::Usage(format!("no rule {code:?}; `reglint rule --all` lists them")))?],
+        (None, true) => crate::rules::RULES.to_vec(),
+        (None, false) => {
+            return Err(RunError::Usage("name a rule (`reglint rule RG101`) or use --all".into()))
+        }
+    };
+    let stdout = std::io::stdout();
+    let mut lock = stdout.lock();
+    report::render_rules(&rules, args.format, &mut lock)
+        .map_err(|source| RunError::Write { path: "stdout".into(), source })?;
+    Ok(0)
+}

@@ -1,0 +1,204 @@
+//! The command line (spec §1).
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use crate::report::OutputFormat;
+use crate::source::InputFormat;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "reglint",
+    version,
+    about = "Lint, verify and repair an AI-agent registry kept in DynamoDB",
+    propagate_version = true
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+    /// Debug logging on stderr (-vv: trace); also REGLINT_LOG=debug|trace.
+    #[arg(short, long, action = clap::ArgAction::Count, global = true)]
+    pub verbose: u8,
+    /// Only the report: no progress or summary lines.
+    #[arg(short, long, global = true)]
+    pub quiet: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Lint registry sources; with --fix, repair them.
+    Check(CheckArgs),
+    /// Explain a rule, or list them all.
+    Rule(RuleArgs),
+    /// Put back what a --fix run on a table changed, from its journal.
+    Undo(UndoArgs),
+    /// Run the cross-account checklist for one entry, step by step.
+    Doctor(DoctorArgs),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum FailOn {
+    Error,
+    Warning,
+    Info,
+    Never,
+}
+
+impl FailOn {
+    pub fn threshold(self) -> Option<crate::diagnostic::Severity> {
+        use crate::diagnostic::Severity;
+        match self {
+            FailOn::Error => Some(Severity::Error),
+            FailOn::Warning => Some(Severity::Warning),
+            FailOn::Info => Some(Severity::Info),
+            FailOn::Never => None,
+        }
+    }
+}
+
+/// Options shared by every command that talks to AWS.
+#[derive(Debug, Clone, Default, Args)]
+pub struct AwsArgs {
+    /// AWS profile, as in the AWS CLI.
+    #[arg(long)]
+    pub profile: Option<String>,
+    /// AWS region, as in the AWS CLI.
+    #[arg(long)]
+    pub region: Option<String>,
+    /// Send every AWS call to this endpoint (a local DynamoDB or test server).
+    #[arg(long)]
+    pub endpoint_url: Option<String>,
+}
+
+/// Options of `--verify` and `doctor`.
+#[derive(Debug, Clone, Default, Args)]
+pub struct VerifyArgs {
+    /// Role to assume in each account; `{account_id}` is substituted.
+    #[arg(long, value_name = "TEMPLATE")]
+    pub role_arn: Option<String>,
+    /// ExternalId for AssumeRole.
+    #[arg(long, env = "REGLINT_EXTERNAL_ID", hide_env_values = true)]
+    pub external_id: Option<String>,
+    /// The account the hub runs in (default: the base credentials' account).
+    #[arg(long, value_name = "ID")]
+    pub local_account: Option<String>,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct CheckArgs {
+    /// Files, directories, `-` for stdin, or dynamodb://TABLE. Default: `sources` in the config.
+    pub sources: Vec<String>,
+    /// The live table to read (same as dynamodb://TABLE).
+    #[arg(long)]
+    pub table: Option<String>,
+    /// Rules to enable: comma-separated codes or prefixes, or ALL (replaces the config's select).
+    #[arg(long, value_delimiter = ',', value_name = "CODES")]
+    pub select: Option<Vec<String>>,
+    /// Rules to enable on top of the selection.
+    #[arg(long, value_delimiter = ',', value_name = "CODES")]
+    pub extend_select: Vec<String>,
+    /// Rules to disable.
+    #[arg(long, value_delimiter = ',', value_name = "CODES")]
+    pub ignore: Vec<String>,
+    /// Apply safe fixes (files are rewritten in place; tables get conditional writes).
+    #[arg(long)]
+    pub fix: bool,
+    /// Also apply unsafe fixes.
+    #[arg(long)]
+    pub unsafe_fixes: bool,
+    /// Print what --fix would change and write nothing; exit 1 if anything would change.
+    #[arg(long, conflicts_with = "fix")]
+    pub diff: bool,
+    /// Confirm every agent, alias and runtime exists and is ready in its account.
+    #[arg(long)]
+    pub verify: bool,
+    /// Report format.
+    #[arg(long, value_enum, default_value_t = OutputFormat::Text)]
+    pub format: OutputFormat,
+    /// Write the report to this file instead of stdout.
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Lowest severity that makes the run fail (exit 1).
+    #[arg(long, value_enum, default_value_t = FailOn::Error)]
+    pub fail_on: FailOn,
+    /// Counts per rule instead of each finding.
+    #[arg(long)]
+    pub statistics: bool,
+    /// Configuration file (default: the nearest reglint.toml upward).
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// How to read item values (default: detected).
+    #[arg(long, value_enum)]
+    pub input_format: Option<InputFormat>,
+    /// Parallel scan with N segments.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=1000000))]
+    pub segments: Option<u32>,
+    /// Strongly consistent scan.
+    #[arg(long)]
+    pub consistent_read: bool,
+    /// Where --fix on a table records before and after images.
+    #[arg(long, value_name = "FILE")]
+    pub journal: Option<PathBuf>,
+    #[command(flatten)]
+    pub aws: AwsArgs,
+    #[command(flatten)]
+    pub verify_args: VerifyArgs,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct RuleArgs {
+    /// The rule's code (RG101).
+    pub code: Option<String>,
+    /// Every rule.
+    #[arg(long, conflicts_with = "code")]
+    pub all: bool,
+    #[arg(long, value_enum, default_value_t = RuleFormat::Text)]
+    pub format: RuleFormat,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum RuleFormat {
+    Text,
+    Json,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct UndoArgs {
+    /// The journal a --fix run wrote.
+    pub journal: PathBuf,
+    /// Show what would be restored; write nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+    #[command(flatten)]
+    pub aws: AwsArgs,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct DoctorArgs {
+    /// A registry file or dynamodb://TABLE holding the entry.
+    #[arg(long)]
+    pub source: Option<String>,
+    /// The entry's key, as attribute=value (repeatable).
+    #[arg(long, value_name = "ATTR=VALUE")]
+    pub key: Vec<String>,
+    /// The account hosting the agent.
+    #[arg(long)]
+    pub account: Option<String>,
+    #[arg(long)]
+    pub agent_id: Option<String>,
+    #[arg(long)]
+    pub alias_id: Option<String>,
+    #[arg(long)]
+    pub runtime_arn: Option<String>,
+    /// AgentCore endpoint name.
+    #[arg(long)]
+    pub qualifier: Option<String>,
+    /// Configuration file (default: the nearest reglint.toml upward).
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    #[command(flatten)]
+    pub aws: AwsArgs,
+    #[command(flatten)]
+    pub verify_args: VerifyArgs,
+}

@@ -1,0 +1,15 @@
+//! reglint: lint, verify and repair an AI-agent registry kept in DynamoDB.
+
+pub mod app;
+pub mod check;
+pub mod cli;
+pub mod config;
+pub mod diagnostic;
+pub mod fix;
+pub mod lint;
+pub mod model;
+pub mod report;
+pub mod rules;
+pub mod schema;
+pub mod select;
+pub mod source;

@@ -1,0 +1,185 @@
+//! The rule catalogue: one table mapping codes to rules, one file per rule.
+//!
+//! Item rules are pure functions of one item and the settings. Registry rules see facts kept
+//! across items (keys, names); remote rules read what the verify layer gathered.
+
+pub mod common;
+pub mod registry;
+
+mod rg000_unreadable_item;
+mod rg001_missing_required_attribute;
+mod rg101_stray_character_in_identifier;
+mod rg105_malformed_account_id;
+
+use crate::diagnostic::{Fix, Severity};
+use crate::model::{Attr, Item, Span};
+use crate::schema::AgentType;
+
+/// Which fixes a rule can offer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum FixAvailability {
+    None,
+    Safe,
+    Unsafe,
+    /// Safe for some values, unsafe for others.
+    Sometimes,
+}
+
+/// How a rule runs.
+#[derive(Clone, Copy)]
+pub enum Check {
+    /// A pure check of one item.
+    Item(fn(&ItemCtx, &mut Vec<Violation>)),
+    /// Across the items of a run (see [`registry`]).
+    Registry,
+    /// About the configuration itself.
+    Config,
+    /// Needs `--verify`.
+    Remote,
+}
+
+/// A rule of the catalogue.
+pub struct Rule {
+    pub code: &'static str,
+    pub name: &'static str,
+    pub severity: Severity,
+    pub fix: FixAvailability,
+    /// One line: what it catches.
+    pub summary: &'static str,
+    /// The rule's page in `rules/` (Markdown).
+    pub doc: &'static str,
+    pub check: Check,
+}
+
+impl std::fmt::Debug for Rule {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} {}", self.code, self.name)
+    }
+}
+
+/// Everything in the configuration that rules read.
+#[derive(Debug, Clone, Default)]
+pub struct Settings {
+    /// Attributes allowed beyond the schema.
+    pub extra_attributes: Vec<String>,
+    /// The account the hub runs in (items without `account_id` belong to it).
+    pub local_account: Option<String>,
+}
+
+/// What an item rule sees.
+pub struct ItemCtx<'a> {
+    pub item: &'a Item,
+    pub settings: &'a Settings,
+    /// The type the item means: exact, or recognised from a variant spelling (RG106).
+    pub agent_type: Option<AgentType>,
+}
+
+impl<'a> ItemCtx<'a> {
+    pub fn new(item: &'a Item, settings: &'a Settings) -> Self {
+        ItemCtx {
+            item,
+            settings,
+            agent_type: crate::schema::agent_type_of(item),
+        }
+    }
+}
+
+/// A rule's finding on one item, before it becomes a [`crate::diagnostic::Diagnostic`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct Violation {
+    pub code: &'static str,
+    pub message: String,
+    pub attribute: Option<String>,
+    /// What to point at in the source text.
+    pub span: Option<Span>,
+    /// The offending value, for the fingerprint.
+    pub value: String,
+    pub fix: Option<Fix>,
+    pub help: Option<String>,
+}
+
+impl Violation {
+    pub fn new(rule: &Rule, message: impl Into<String>) -> Self {
+        Violation {
+            code: rule.code,
+            message: message.into(),
+            attribute: None,
+            span: None,
+            value: String::new(),
+            fix: None,
+            help: None,
+        }
+    }
+
+    /// Points the finding at an attribute's value.
+    pub fn on(mut self, attr: &Attr) -> Self {
+        self.attribute = Some(attr.name.clone());
+        self.span = attr.node.span;
+        self.value = attr.node.value.describe();
+        self
+    }
+
+    /// Points the finding at an attribute's name (for findings about the name itself).
+    pub fn on_name(mut self, attr: &Attr) -> Self {
+        self.attribute = Some(attr.name.clone());
+        self.span = attr.name_span.or(attr.node.span);
+        self.value = attr.name.clone();
+        self
+    }
+
+    /// Names an attribute that is not there; points at the item.
+    pub fn about(mut self, attribute: &str, item: &Item) -> Self {
+        self.attribute = Some(attribute.to_string());
+        self.span = item.span.map(|s| Span::new(s.start, s.start + 1));
+        self
+    }
+
+    pub fn with_fix(mut self, fix: Option<Fix>) -> Self {
+        self.fix = fix;
+        self
+    }
+
+    pub fn with_help(mut self, help: impl Into<String>) -> Self {
+        self.help = Some(help.into());
+        self
+    }
+}
+
+macro_rules! rule_doc {
+    ($code:literal) => {
+        include_str!(concat!("../../rules/", $code, ".md"))
+    };
+}
+pub(crate) use rule_doc;
+
+/// The catalogue, in code order.
+pub static RULES: &[&Rule] = &[
+    &rg000_unreadable_item::RULE,
+    &rg001_missing_required_attribute::RULE,
+    &rg101_stray_character_in_identifier::RULE,
+    &rg105_malformed_account_id::RULE,
+    &registry::RG301,
+    &registry::RG302,
+    &registry::RG900,
+];
+
+/// The rule with this code.
+pub fn rule(code: &str) -> Option<&'static Rule> {
+    RULES
+        .iter()
+        .copied()
+        .find(|r| r.code.eq_ignore_ascii_case(code))
+}
+
+/// Runs the given item rules on one item.
+pub fn check_item(item: &Item, settings: &Settings, rules: &[&'static Rule]) -> Vec<Violation> {
+    let ctx = ItemCtx::new(item, settings);
+    let mut out = Vec::new();
+    for r in rules {
+        if let Check::Item(f) = r.check {
+            f(&ctx, &mut out);
+        }
+    }
+    out
+}

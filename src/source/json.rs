@@ -1,0 +1,448 @@
+//! JSON text into [`Item`]s with byte spans, using serde_json's borrowed `RawValue`s: each value's
+//! position is where its raw text sits inside the document.
+
+use serde::de::{Deserialize, Deserializer, MapAccess, Visitor};
+use serde_json::value::RawValue;
+use std::fmt;
+
+use crate::model::{Attr, Format, Item, Node, Span, Value};
+
+/// An object's members in the order written.
+struct Entries<'a>(Vec<(String, &'a RawValue)>);
+
+impl<'de> Deserialize<'de> for Entries<'de> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = Entries<'de>;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a JSON object")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+                let mut out = Vec::with_capacity(map.size_hint().unwrap_or(8));
+                while let Some((k, v)) = map.next_entry::<String, &'de RawValue>()? {
+                    out.push((k, v));
+                }
+                Ok(Entries(out))
+            }
+        }
+        d.deserialize_map(V)
+    }
+}
+
+/// Where a JSON syntax error is, relative to the text parsed.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SyntaxError {
+    pub message: String,
+    pub line: usize,
+    pub column: usize,
+}
+
+impl From<serde_json::Error> for SyntaxError {
+    fn from(e: serde_json::Error) -> Self {
+        let full = e.to_string();
+        // serde_json appends " at line L column C"; the location is reported separately.
+        let message = match full.rfind(" at line ") {
+            Some(i) => full[..i].to_string(),
+            None => full,
+        };
+        SyntaxError {
+            message,
+            line: e.line(),
+            column: e.column(),
+        }
+    }
+}
+
+/// What wrapped the items of one JSON document.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Wrapper {
+    /// `[item, item, …]`
+    Array,
+    /// `{"Items": [...]}` as `aws dynamodb scan` prints it.
+    ScanOutput,
+    /// `{"Table": [{"PutRequest": {"Item": {...}}}]}`
+    BatchWrite,
+    /// `{"Item": {...}}` as in a DynamoDB export line.
+    ItemWrapper,
+    /// A single item object.
+    Single,
+}
+
+impl Wrapper {
+    /// Wrappers that only ever hold DynamoDB JSON.
+    pub fn implies_typed(self) -> bool {
+        matches!(
+            self,
+            Wrapper::ScanOutput | Wrapper::BatchWrite | Wrapper::ItemWrapper
+        )
+    }
+}
+
+/// An item's raw text inside the document, or why the element is not an item.
+pub type RawItem<'a> = Result<&'a RawValue, &'a RawValue>;
+
+/// Splits a JSON document into its item values. Elements that are not objects come back as
+/// `Err(raw)` so the caller can point at them.
+pub fn split_document(doc: &str) -> Result<(Wrapper, Vec<RawItem<'_>>), SyntaxError> {
+    let root: &RawValue = serde_json::from_str(doc)?;
+    let text = root.get();
+    if text.starts_with('[') {
+        let raws: Vec<&RawValue> = serde_json::from_str(text)?;
+        return Ok((Wrapper::Array, as_items(raws)));
+    }
+    if !text.starts_with('{') {
+        return Ok((Wrapper::Single, vec![Err(root)]));
+    }
+    let Entries(entries) = serde_json::from_str(text)?;
+    if let Some((_, items)) = entries.iter().find(|(k, _)| k == "Items") {
+        if items.get().starts_with('[') {
+            let raws: Vec<&RawValue> = serde_json::from_str(items.get())?;
+            return Ok((Wrapper::ScanOutput, as_items(raws)));
+        }
+    }
+    if entries.len() == 1 && entries[0].0 == "Item" && is_object(entries[0].1) {
+        return Ok((Wrapper::ItemWrapper, vec![Ok(entries[0].1)]));
+    }
+    if let Some(items) = batch_write_items(&entries)? {
+        return Ok((Wrapper::BatchWrite, items));
+    }
+    Ok((Wrapper::Single, vec![Ok(root)]))
+}
+
+/// `{"Table": [{"PutRequest": {"Item": …}}, …]}`: the Items of every PutRequest.
+fn batch_write_items<'a>(
+    entries: &[(String, &'a RawValue)],
+) -> Result<Option<Vec<RawItem<'a>>>, SyntaxError> {
+    let mut out = Vec::new();
+    for (_, requests) in entries {
+        if !requests.get().starts_with('[') {
+            return Ok(None);
+        }
+        let raws: Vec<&RawValue> = serde_json::from_str(requests.get())?;
+        for r in raws {
+            if !is_object(r) {
+                return Ok(None);
+            }
+            let Entries(req) = serde_json::from_str(r.get())?;
+            match req.iter().find(|(k, _)| k == "PutRequest" || k == "DeleteRequest") {
+                Some((k, put)) if k == "PutRequest" => {
+                    let Entries(inner) = serde_json::from_str(put.get())?;
+                    match inner.iter().find(|(k, _)| k == "Item") {
+                        Some((_, item)) if is_object(item) => out.push(Ok(*item)),
+                        Some((_, item)) => out.push(Err(*item)),
+                        None => out.push(Err(*put)),
+                    }
+                }
+                Some(_) => {}
+                None => return Ok(None),
+            }
+        }
+    }
+    if out.is_empty() && entries.is_empty() {
+        return Ok(None);
+    }
+    Ok(Some(out))
+}
+
+fn as_items(raws: Vec<&RawValue>) -> Vec<RawItem<'_>> {
+    raws.into_iter()
+        .map(|r| if is_object(r) { Ok(r) } else { Err(r) })
+        .collect()
+}
+
+fn is_object(r: &RawValue) -> bool {
+    r.get().starts_with('{')
+}
+
+/// Byte offset of `part` inside `doc`; `part` must be a slice of `doc`.
+pub fn offset_in(doc: &str, part: &str) -> usize {
+    (part.as_ptr() as usize).saturating_sub(doc.as_ptr() as usize)
+}
+
+fn span_of(doc: &str, raw: &RawValue) -> Span {
+    let start = offset_in(doc, raw.get());
+    Span::new(start, start + raw.get().len())
+}
+
+const DESCRIPTORS: [&str; 10] = ["S", "N", "B", "BOOL", "NULL", "M", "L", "SS", "NS", "BS"];
+
+/// Whether an item object looks like DynamoDB JSON: most attribute values are one-key objects
+/// keyed by a type descriptor.
+pub fn looks_typed(raw: &RawValue) -> bool {
+    let Ok(Entries(entries)) = serde_json::from_str::<Entries>(raw.get()) else {
+        return false;
+    };
+    if entries.is_empty() {
+        return false;
+    }
+    let typed = entries
+        .iter()
+        .filter(|(_, v)| {
+            matches!(serde_json::from_str::<Entries>(v.get()),
+                Ok(Entries(e)) if e.len() == 1 && DESCRIPTORS.contains(&e[0].0.as_str()))
+        })
+        .count();
+    typed * 2 >= entries.len()
+}
+
+/// Reads one item object. `doc` is the text the spans are relative to and must contain `raw`.
+pub fn parse_item(doc: &str, raw: &RawValue, format: Format) -> Result<Item, SyntaxError> {
+    let mut item = Item::new(format);
+    item.span = Some(span_of(doc, raw));
+    item.attrs = parse_members(doc, raw, format)?;
+    Ok(item)
+}
+
+fn parse_members(doc: &str, raw: &RawValue, format: Format) -> Result<Vec<Attr>, SyntaxError> {
+    let Entries(entries) = serde_json::from_str(raw.get())?;
+    let mut attrs = Vec::with_capacity(entries.len());
+    // Each key sits between the end of the previous member (or the `{`) and its value.
+    let mut region_start = offset_in(doc, raw.get()) + 1;
+    for (name, value) in entries {
+        let value_span = span_of(doc, value);
+        let name_span = key_span(doc, region_start, value_span.start);
+        let node = match format {
+            Format::Plain => plain_node(doc, value)?,
+            Format::Dynamodb => typed_node(doc, value)?,
+        };
+        attrs.push(Attr {
+            name,
+            name_span,
+            node,
+        });
+        region_start = value_span.end;
+    }
+    Ok(attrs)
+}
+
+/// The span of the quoted key between `from` and `to`: the first and the last `"` there (only
+/// white space, a comma and the colon surround the key).
+fn key_span(doc: &str, from: usize, to: usize) -> Option<Span> {
+    let region = doc.get(from..to)?;
+    let first = region.find('"')?;
+    let last = region.rfind('"')?;
+    (last > first).then(|| Span::new(from + first, from + last + 1))
+}
+
+fn plain_node(doc: &str, raw: &RawValue) -> Result<Node, SyntaxError> {
+    let span = span_of(doc, raw);
+    let text = raw.get();
+    let value = match text.as_bytes().first() {
+        Some(b'"') => Value::S(serde_json::from_str(text)?),
+        Some(b'{') => Value::M(parse_members(doc, raw, Format::Plain)?),
+        Some(b'[') => {
+            let raws: Vec<&RawValue> = serde_json::from_str(text)?;
+            Value::L(
+                raws.into_iter()
+                    .map(|r| plain_node(doc, r))
+                    .collect::<Result<_, _>>()?,
+            )
+        }
+        Some(b't') => Value::Bool(true),
+        Some(b'f') => Value::Bool(false),
+        Some(b'n') => Value::Null,
+        _ => Value::N(text.to_string()),
+    };
+    Ok(Node::at(value, span))
+}
+
+fn typed_node(doc: &str, raw: &RawValue) -> Result<Node, SyntaxError> {
+    let span = span_of(doc, raw);
+    let invalid = |reason: String| Ok(Node::at(Value::Invalid(reason), span));
+    let text = raw.get();
+    if !text.starts_with('{') {
+        return invalid(format!(
+            "expected a type descriptor object such as {{\"S\": …}}, found {}",
+            json_kind(text)
+        ));
+    }
+    let Entries(entries) = serde_json::from_str(text)?;
+    if entries.len() != 1 {
+        return invalid(format!(
+            "a typed value has exactly one type descriptor, found {} keys",
+            entries.len()
+        ));
+    }
+    let (desc, inner) = (&entries[0].0, entries[0].1);
+    let inner_text = inner.get();
+    let want = |kind: &str| format!("{desc} needs {kind}, found {}", json_kind(inner_text));
+    let value = match desc.as_str() {
+        "S" => match serde_json::from_str::<String>(inner_text) {
+            Ok(s) => Value::S(s),
+            Err(_) => return invalid(want("a string")),
+        },
+        "N" => match serde_json::from_str::<String>(inner_text) {
+            Ok(n) if is_dynamo_number(&n) => Value::N(n),
+            Ok(n) => return invalid(format!("N holds {n:?}, which is not a number")),
+            Err(_) => return invalid(want("a number written as a string")),
+        },
+        "B" => match serde_json::from_str::<String>(inner_text) {
+            Ok(b) => Value::B(b),
+            Err(_) => return invalid(want("a base64 string")),
+        },
+        "BOOL" => match inner_text {
+            "true" => Value::Bool(true),
+            "false" => Value::Bool(false),
+            _ => return invalid(want("true or false")),
+        },
+        "NULL" => match inner_text {
+            "true" => Value::Null,
+            _ => return invalid(want("true")),
+        },
+        "M" => {
+            if !inner_text.starts_with('{') {
+                return invalid(want("an object"));
+            }
+            Value::M(parse_members(doc, inner, Format::Dynamodb)?)
+        }
+        "L" => {
+            if !inner_text.starts_with('[') {
+                return invalid(want("an array"));
+            }
+            let raws: Vec<&RawValue> = serde_json::from_str(inner_text)?;
+            let nodes = raws
+                .into_iter()
+                .map(|r| typed_node(doc, r))
+                .collect::<Result<Vec<_>, _>>()?;
+            if let Some(bad) = nodes.iter().find_map(|n| match &n.value {
+                Value::Invalid(r) => Some(r.clone()),
+                _ => None,
+            }) {
+                return invalid(format!("in a list element: {bad}"));
+            }
+            Value::L(nodes)
+        }
+        "SS" | "NS" | "BS" => {
+            let Ok(raws) = serde_json::from_str::<Vec<&RawValue>>(inner_text) else {
+                return invalid(want("an array of strings"));
+            };
+            let mut nodes = Vec::with_capacity(raws.len());
+            for r in raws {
+                let Ok(s) = serde_json::from_str::<String>(r.get()) else {
+                    return invalid(want("an array of strings"));
+                };
+                if desc == "NS" && !is_dynamo_number(&s) {
+                    return invalid(format!("NS holds {s:?}, which is not a number"));
+                }
+                let v = match desc.as_str() {
+                    "SS" => Value::S(s),
+                    "NS" => Value::N(s),
+                    _ => Value::B(s),
+                };
+                nodes.push(Node::at(v, span_of(doc, r)));
+            }
+            if nodes.is_empty() {
+                return invalid(format!("{desc} must not be empty"));
+            }
+            match desc.as_str() {
+                "SS" => Value::SS(nodes),
+                "NS" => Value::NS(nodes),
+                _ => Value::BS(nodes),
+            }
+        }
+        other => return invalid(format!("unknown type descriptor {other:?}")),
+    };
+    Ok(Node::at(value, span))
+}
+
+fn json_kind(text: &str) -> &'static str {
+    match text.as_bytes().first() {
+        Some(b'"') => "a string",
+        Some(b'{') => "an object",
+        Some(b'[') => "an array",
+        Some(b't') | Some(b'f') => "a boolean",
+        Some(b'n') => "null",
+        _ => "a number",
+    }
+}
+
+/// DynamoDB's number syntax: an optionally signed decimal with an optional exponent.
+pub fn is_dynamo_number(s: &str) -> bool {
+    let s = s.trim();
+    let s = s.strip_prefix(['-', '+']).unwrap_or(s);
+    let (mantissa, exp) = match s.find(['e', 'E']) {
+        Some(i) => (&s[..i], Some(&s[i + 1..])),
+        None => (s, None),
+    };
+    let mut parts = mantissa.splitn(2, '.');
+    let int = parts.next().unwrap_or("");
+    let frac = parts.next().unwrap_or("");
+    let digits = |t: &str| t.bytes().all(|b| b.is_ascii_digit());
+    let mantissa_ok = (!int.is_empty() || !frac.is_empty()) && digits(int) && digits(frac);
+    let exp_ok = match exp {
+        None => true,
+        Some(e) => {
+            let e = e.strip_prefix(['-', '+']).unwrap_or(e);
+            !e.is_empty() && digits(e)
+        }
+    };
+    mantissa_ok && exp_ok
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn items(doc: &str) -> Vec<Item> {
+        let (w, raws) = split_document(doc).unwrap();
+        let format = if w.implies_typed() {
+            Format::Dynamodb
+        } else {
+            Format::Plain
+        };
+        raws.into_iter()
+            .map(|r| parse_item(doc, r.unwrap(), format).unwrap())
+            .collect()
+    }
+
+    #[test]
+    fn spans_point_at_values_and_keys() {
+        let doc = r#"[ {"name" : "a b", "n": 12.50, "l": ["x", true]} ]"#;
+        let it = &items(doc)[0];
+        let name = it.get("name").unwrap();
+        let ns = name.name_span.unwrap();
+        assert_eq!(&doc[ns.start..ns.end], "\"name\"");
+        let vs = name.node.span.unwrap();
+        assert_eq!(&doc[vs.start..vs.end], "\"a b\"");
+        assert_eq!(it.value("n"), Some(&Value::N("12.50".into())));
+        let l = it.get("l").unwrap();
+        let ls = l.node.span.unwrap();
+        assert_eq!(&doc[ls.start..ls.end], r#"["x", true]"#);
+    }
+
+    #[test]
+    fn typed_values_and_wrappers() {
+        let doc = r#"{"Items": [{"a": {"S": "x"}, "b": {"N": "5"}, "c": {"SS": ["p","q"]}, "d": {"S": 5}}], "Count": 1}"#;
+        let it = &items(doc)[0];
+        assert_eq!(it.value("a"), Some(&Value::S("x".into())));
+        assert_eq!(it.value("b"), Some(&Value::N("5".into())));
+        assert!(matches!(it.value("c"), Some(Value::SS(v)) if v.len() == 2));
+        assert!(matches!(it.value("d"), Some(Value::Invalid(_))));
+    }
+
+    #[test]
+    fn batch_write_and_item_wrapper() {
+        let doc = r#"{"T": [{"PutRequest": {"Item": {"a": {"S": "1"}}}}, {"PutRequest": {"Item": {"a": {"S": "2"}}}}]}"#;
+        assert_eq!(split_document(doc).unwrap().0, Wrapper::BatchWrite);
+        assert_eq!(items(doc).len(), 2);
+        let line = r#"{"Item": {"a": {"N": "abc"}}}"#;
+        assert!(matches!(items(line)[0].value("a"), Some(Value::Invalid(_))));
+    }
+
+    #[test]
+    fn syntax_error_has_line_and_column() {
+        let err = split_document("[\n {\"a\": }\n]").unwrap_err();
+        assert_eq!((err.line, err.column), (2, 8));
+    }
+
+    #[test]
+    fn numbers() {
+        for ok in ["1", "-1.5", "1e10", "0.5E-3", ".5"] {
+            assert!(is_dynamo_number(ok), "{ok}");
+        }
+        for bad in ["abc", "", "1e", "--1", "1.2.3"] {
+            assert!(!is_dynamo_number(bad), "{bad}");
+        }
+    }
+}
