@@ -1,6 +1,7 @@
 //! reglint: lint, verify and repair an AI-agent registry kept in DynamoDB.
 
 pub mod app;
+pub mod aws;
 pub mod check;
 pub mod cli;
 pub mod config;

@@ -1,0 +1,38 @@
+//! The one place the SDK configuration is built: `--profile`, `--region`, `--endpoint-url`, the
+//! standard `AWS_*` variables and the default credential chain (SSO profiles included), with
+//! standard retries. Every client comes from it.
+
+use aws_config::retry::RetryConfig;
+use aws_config::{BehaviorVersion, Region, SdkConfig};
+
+use crate::cli::AwsArgs;
+
+/// Builds the base SDK configuration for a run.
+pub async fn sdk_config(args: &AwsArgs) -> SdkConfig {
+    let mut loader = aws_config::defaults(BehaviorVersion::latest())
+        .retry_config(RetryConfig::standard().with_max_attempts(5));
+    if let Some(profile) = &args.profile {
+        loader = loader.profile_name(profile);
+    }
+    if let Some(region) = &args.region {
+        loader = loader.region(Region::new(region.clone()));
+    }
+    if let Some(url) = &args.endpoint_url {
+        loader = loader.endpoint_url(url);
+    }
+    let config = loader.load().await;
+    tracing::debug!(
+        region = ?config.region(),
+        endpoint = ?args.endpoint_url,
+        profile = ?args.profile,
+        "AWS configuration loaded"
+    );
+    config
+}
+
+/// The region in use, or a clear error when none is configured.
+pub fn region_of(config: &SdkConfig) -> Result<String, String> {
+    config.region().map(|r| r.to_string()).ok_or_else(|| {
+        "no AWS region: pass --region, set AWS_REGION, or set a region in your AWS profile".into()
+    })
+}

@@ -1,0 +1,6 @@
+//! Everything that talks to AWS lives here: building the SDK configuration, the registry table,
+//! and (with `--verify`) the per-account sessions and control-plane calls. Nothing above this
+//! module sees an SDK client.
+
+pub mod config;
+pub mod errors;
