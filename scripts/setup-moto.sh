@@ -9,7 +9,16 @@
 # Environment: PYTHON (default python3) picks the interpreter for the venv.
 set -euo pipefail
 
-MOTO_VERSION="5.2.5"
+# moto reads the AWS API models from botocore and serves through werkzeug /
+# flask, so those are pinned with it: a newer botocore can change routing.
+PINS=(
+    "moto[server]==5.2.5"
+    "boto3==1.44.8"
+    "botocore==1.44.8"
+    "werkzeug==3.1.9"
+    "flask==3.1.3"
+    "flask-cors==6.0.5"
+)
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 venv="$root/.venv"
@@ -17,11 +26,12 @@ py="$venv/bin/python"
 
 installed() {
     [ -x "$py" ] || return 1
-    "$py" - "$MOTO_VERSION" <<'PY' >/dev/null 2>&1
+    "$py" - "${PINS[@]}" <<'PY' >/dev/null 2>&1
 import sys
 from importlib.metadata import version
-assert version("moto") == sys.argv[1]
-import flask, flask_cors  # the server extra
+for pin in sys.argv[1:]:
+    name, wanted = pin.split("==")
+    assert version(name.split("[")[0]) == wanted, pin
 PY
 }
 
@@ -30,10 +40,9 @@ if ! installed; then
         rm -rf "$venv"
         "${PYTHON:-python3}" -m venv "$venv"
     fi
-    "$py" -m pip install --quiet --disable-pip-version-check \
-        "moto[server]==$MOTO_VERSION"
+    "$py" -m pip install --quiet --disable-pip-version-check "${PINS[@]}"
     if ! installed; then
-        echo "setup-moto: moto[server]==$MOTO_VERSION did not install into $venv" >&2
+        echo "setup-moto: ${PINS[*]} did not install into $venv" >&2
         exit 1
     fi
 fi

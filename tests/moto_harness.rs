@@ -13,7 +13,10 @@ use aws_sdk_bedrockagentcorecontrol::types::{
     AgentRuntimeArtifact, AgentRuntimeEndpointStatus, AgentRuntimeStatus, ContainerConfiguration,
     NetworkConfiguration, NetworkMode,
 };
-use aws_sdk_dynamodb::types::{AttributeDefinition, AttributeValue, BillingMode, KeySchemaElement, KeyType, ScalarAttributeType};
+use aws_sdk_dynamodb::types::{
+    AttributeDefinition, AttributeValue, BillingMode, KeySchemaElement, KeyType,
+    ScalarAttributeType,
+};
 use moto::{trust_policy, Moto, BASE_ACCOUNT};
 use serde_json::json;
 use std::collections::HashSet;
@@ -21,12 +24,17 @@ use std::collections::HashSet;
 const ROLE_ARN: &str = "arn:aws:iam::123456789012:role/agent-runtime";
 
 fn is_upper_alnum_10(id: &str) -> bool {
-    id.len() == 10 && id.bytes().all(|b| b.is_ascii_digit() || b.is_ascii_uppercase())
+    id.len() == 10
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_digit() || b.is_ascii_uppercase())
 }
 
 /// `<name>-<10 alnum>`
 fn is_runtime_id(id: &str, name: &str) -> bool {
-    let Some((prefix, suffix)) = id.rsplit_once('-') else { return false };
+    let Some((prefix, suffix)) = id.rsplit_once('-') else {
+        return false;
+    };
     prefix == name && suffix.len() == 10 && suffix.bytes().all(|b| b.is_ascii_alphanumeric())
 }
 
@@ -38,19 +46,36 @@ fn assert_recent(dt: &aws_smithy_types::DateTime) {
 fn unique(prefix: &str) -> String {
     use std::sync::atomic::{AtomicU32, Ordering};
     static N: AtomicU32 = AtomicU32::new(0);
-    format!("{prefix}{}{}", std::process::id(), N.fetch_add(1, Ordering::Relaxed))
+    format!(
+        "{prefix}{}{}",
+        std::process::id(),
+        N.fetch_add(1, Ordering::Relaxed)
+    )
 }
 
 async fn agent_client(moto: &Moto) -> aws_sdk_bedrockagent::Client {
     aws_sdk_bedrockagent::Client::new(&moto.sdk_config().await)
 }
 
-async fn create_agent(client: &aws_sdk_bedrockagent::Client, name: &str, status: Option<&str>) -> String {
-    let mut req = client.create_agent().agent_name(name).agent_resource_role_arn(ROLE_ARN);
+async fn create_agent(
+    client: &aws_sdk_bedrockagent::Client,
+    name: &str,
+    status: Option<&str>,
+) -> String {
+    let mut req = client
+        .create_agent()
+        .agent_name(name)
+        .agent_resource_role_arn(ROLE_ARN);
     if let Some(s) = status {
         req = req.tags("reglint:status", s);
     }
-    req.send().await.expect("CreateAgent").agent().expect("agent").agent_id().to_string()
+    req.send()
+        .await
+        .expect("CreateAgent")
+        .agent()
+        .expect("agent")
+        .agent_id()
+        .to_string()
 }
 
 #[tokio::test]
@@ -69,9 +94,17 @@ async fn agent_ids_have_the_aws_shape_and_get_agent_parses() {
     let agent = created.agent().expect("agent");
     let id = agent.agent_id().to_string();
     assert!(is_upper_alnum_10(&id), "agent id {id}");
-    assert_eq!(agent.agent_arn(), format!("arn:aws:bedrock:us-east-1:{BASE_ACCOUNT}:agent/{id}"));
+    assert_eq!(
+        agent.agent_arn(),
+        format!("arn:aws:bedrock:us-east-1:{BASE_ACCOUNT}:agent/{id}")
+    );
 
-    let got = client.get_agent().agent_id(&id).send().await.expect("GetAgent");
+    let got = client
+        .get_agent()
+        .agent_id(&id)
+        .send()
+        .await
+        .expect("GetAgent");
     let agent = got.agent().expect("agent");
     assert_eq!(agent.agent_id(), id);
     assert_eq!(agent.agent_name(), name);
@@ -83,7 +116,12 @@ async fn agent_ids_have_the_aws_shape_and_get_agent_parses() {
     assert_recent(agent.updated_at());
     assert_recent(agent.prepared_at().expect("preparedAt"));
 
-    let err = client.get_agent().agent_id("ZZZZZZZZZZ").send().await.expect_err("no such agent");
+    let err = client
+        .get_agent()
+        .agent_id("ZZZZZZZZZZ")
+        .send()
+        .await
+        .expect_err("no such agent");
     assert_eq!(err.code(), Some("ResourceNotFoundException"));
 }
 
@@ -93,26 +131,60 @@ async fn agent_status_is_set_by_tag_and_by_the_status_endpoint() {
     let client = agent_client(moto).await;
 
     let not_prepared = create_agent(&client, &unique("np_"), Some("NOT_PREPARED")).await;
-    let got = client.get_agent().agent_id(&not_prepared).send().await.expect("GetAgent");
+    let got = client
+        .get_agent()
+        .agent_id(&not_prepared)
+        .send()
+        .await
+        .expect("GetAgent");
     let agent = got.agent().expect("agent");
     assert_eq!(agent.agent_status(), &AgentStatus::NotPrepared);
     assert!(agent.prepared_at().is_none());
 
     let failed = create_agent(&client, &unique("failed_"), Some("FAILED")).await;
-    let got = client.get_agent().agent_id(&failed).send().await.expect("GetAgent");
-    assert_eq!(got.agent().expect("agent").agent_status(), &AgentStatus::Failed);
+    let got = client
+        .get_agent()
+        .agent_id(&failed)
+        .send()
+        .await
+        .expect("GetAgent");
+    assert_eq!(
+        got.agent().expect("agent").agent_status(),
+        &AgentStatus::Failed
+    );
     assert!(!got.agent().expect("agent").failure_reasons().is_empty());
 
     let ok = create_agent(&client, &unique("later_"), None).await;
     moto.set_status(&json!({"account": BASE_ACCOUNT, "agentId": ok, "status": "NOT_PREPARED"}));
-    let got = client.get_agent().agent_id(&ok).send().await.expect("GetAgent");
-    assert_eq!(got.agent().expect("agent").agent_status(), &AgentStatus::NotPrepared);
+    let got = client
+        .get_agent()
+        .agent_id(&ok)
+        .send()
+        .await
+        .expect("GetAgent");
+    assert_eq!(
+        got.agent().expect("agent").agent_status(),
+        &AgentStatus::NotPrepared
+    );
 
     // PrepareAgent brings it back.
-    let prepared = client.prepare_agent().agent_id(&ok).send().await.expect("PrepareAgent");
+    let prepared = client
+        .prepare_agent()
+        .agent_id(&ok)
+        .send()
+        .await
+        .expect("PrepareAgent");
     assert_eq!(prepared.agent_status(), &AgentStatus::Prepared);
-    let got = client.get_agent().agent_id(&ok).send().await.expect("GetAgent");
-    assert_eq!(got.agent().expect("agent").agent_status(), &AgentStatus::Prepared);
+    let got = client
+        .get_agent()
+        .agent_id(&ok)
+        .send()
+        .await
+        .expect("GetAgent");
+    assert_eq!(
+        got.agent().expect("agent").agent_status(),
+        &AgentStatus::Prepared
+    );
 }
 
 #[tokio::test]
@@ -149,7 +221,10 @@ async fn aliases_can_be_created_read_and_listed_including_the_test_alias() {
     let alias = got.agent_alias().expect("alias");
     assert_eq!(alias.agent_alias_name(), "live");
     assert_eq!(alias.agent_alias_status(), &AgentAliasStatus::Prepared);
-    assert_eq!(alias.alias_invocation_state(), Some(&AliasInvocationState::AcceptInvocations));
+    assert_eq!(
+        alias.alias_invocation_state(),
+        Some(&AliasInvocationState::AcceptInvocations)
+    );
     assert_recent(alias.created_at());
     assert_recent(alias.updated_at());
 
@@ -161,7 +236,10 @@ async fn aliases_can_be_created_read_and_listed_including_the_test_alias() {
         .await
         .expect("GetAgentVersion");
     assert_eq!(version.agent_version().expect("version").version(), "1");
-    assert_eq!(version.agent_version().expect("version").agent_status(), &AgentStatus::Prepared);
+    assert_eq!(
+        version.agent_version().expect("version").agent_status(),
+        &AgentStatus::Prepared
+    );
 
     let test_alias = client
         .get_agent_alias()
@@ -172,7 +250,10 @@ async fn aliases_can_be_created_read_and_listed_including_the_test_alias() {
         .expect("GetAgentAlias TSTALIASID");
     let test_alias = test_alias.agent_alias().expect("alias");
     assert_eq!(test_alias.agent_alias_name(), "AgentTestAlias");
-    assert_eq!(test_alias.routing_configuration()[0].agent_version(), Some("DRAFT"));
+    assert_eq!(
+        test_alias.routing_configuration()[0].agent_version(),
+        Some("DRAFT")
+    );
     assert_eq!(test_alias.agent_alias_status(), &AgentAliasStatus::Prepared);
 
     let listed: Vec<_> = client
@@ -187,9 +268,15 @@ async fn aliases_can_be_created_read_and_listed_including_the_test_alias() {
         .expect("ListAgentAliases");
     let ids: HashSet<&str> = listed.iter().map(|s| s.agent_alias_id()).collect();
     assert_eq!(ids, HashSet::from(["TSTALIASID", alias_id.as_str()]));
-    let tst = listed.iter().find(|s| s.agent_alias_id() == "TSTALIASID").expect("TSTALIASID");
+    let tst = listed
+        .iter()
+        .find(|s| s.agent_alias_id() == "TSTALIASID")
+        .expect("TSTALIASID");
     assert_eq!(tst.agent_alias_name(), "AgentTestAlias");
-    assert_eq!(tst.routing_configuration()[0].agent_version(), Some("DRAFT"));
+    assert_eq!(
+        tst.routing_configuration()[0].agent_version(),
+        Some("DRAFT")
+    );
     assert_eq!(tst.agent_alias_status(), &AgentAliasStatus::Prepared);
 
     let err = client
@@ -212,7 +299,11 @@ async fn alias_status_and_invocation_state_are_controllable() {
         .create_agent_alias()
         .agent_id(&agent_id)
         .agent_alias_name("broken")
-        .routing_configuration(AgentAliasRoutingConfigurationListItem::builder().agent_version("3").build())
+        .routing_configuration(
+            AgentAliasRoutingConfigurationListItem::builder()
+                .agent_version("3")
+                .build(),
+        )
         .tags("reglint:status", "FAILED")
         .tags("reglint:invocation-state", "REJECT_INVOCATIONS")
         .send()
@@ -220,7 +311,10 @@ async fn alias_status_and_invocation_state_are_controllable() {
         .expect("CreateAgentAlias");
     let alias = failed.agent_alias().expect("alias");
     assert_eq!(alias.agent_alias_status(), &AgentAliasStatus::Failed);
-    assert_eq!(alias.alias_invocation_state(), Some(&AliasInvocationState::RejectInvocations));
+    assert_eq!(
+        alias.alias_invocation_state(),
+        Some(&AliasInvocationState::RejectInvocations)
+    );
     assert_eq!(alias.routing_configuration()[0].agent_version(), Some("3"));
 
     let paused = client
@@ -233,9 +327,14 @@ async fn alias_status_and_invocation_state_are_controllable() {
         .expect("CreateAgentAlias");
     let paused = paused.agent_alias().expect("alias");
     assert_eq!(paused.agent_alias_status(), &AgentAliasStatus::Prepared);
-    assert_eq!(paused.alias_invocation_state(), Some(&AliasInvocationState::RejectInvocations));
+    assert_eq!(
+        paused.alias_invocation_state(),
+        Some(&AliasInvocationState::RejectInvocations)
+    );
 
-    moto.set_status(&json!({"agentId": agent_id, "agentAliasId": "TSTALIASID", "status": "FAILED"}));
+    moto.set_status(
+        &json!({"agentId": agent_id, "agentAliasId": "TSTALIASID", "status": "FAILED"}),
+    );
     let got = client
         .get_agent_alias()
         .agent_id(&agent_id)
@@ -243,7 +342,10 @@ async fn alias_status_and_invocation_state_are_controllable() {
         .send()
         .await
         .expect("GetAgentAlias");
-    assert_eq!(got.agent_alias().expect("alias").agent_alias_status(), &AgentAliasStatus::Failed);
+    assert_eq!(
+        got.agent_alias().expect("alias").agent_alias_status(),
+        &AgentAliasStatus::Failed
+    );
 
     moto.set_status(&json!({"agentId": agent_id, "agentVersion": "3", "status": "FAILED"}));
     let version = client
@@ -253,15 +355,21 @@ async fn alias_status_and_invocation_state_are_controllable() {
         .send()
         .await
         .expect("GetAgentVersion");
-    assert_eq!(version.agent_version().expect("version").agent_status(), &AgentStatus::Failed);
+    assert_eq!(
+        version.agent_version().expect("version").agent_status(),
+        &AgentStatus::Failed
+    );
 }
 
-fn runtime_request(client: &aws_sdk_bedrockagentcorecontrol::Client, name: &str) -> aws_sdk_bedrockagentcorecontrol::operation::create_agent_runtime::builders::CreateAgentRuntimeFluentBuilder {
+fn runtime_request(client: &aws_sdk_bedrockagentcorecontrol::Client, name: &str) -> aws_sdk_bedrockagentcorecontrol::operation::create_agent_runtime::builders::CreateAgentRuntimeFluentBuilder{
     let container = ContainerConfiguration::builder()
         .container_uri("123456789012.dkr.ecr.us-east-1.amazonaws.com/agent:latest")
         .build()
         .expect("container");
-    let network = NetworkConfiguration::builder().network_mode(NetworkMode::Public).build().expect("network");
+    let network = NetworkConfiguration::builder()
+        .network_mode(NetworkMode::Public)
+        .build()
+        .expect("network");
     client
         .create_agent_runtime()
         .agent_runtime_name(name)
@@ -275,13 +383,21 @@ async fn runtimes_have_current_arns_and_a_default_endpoint() {
     let Some(moto) = Moto::shared() else { return };
     let client = aws_sdk_bedrockagentcorecontrol::Client::new(&moto.sdk_config().await);
     let name = unique("my_agent_");
-    let created = runtime_request(&client, &name).send().await.expect("CreateAgentRuntime");
+    let created = runtime_request(&client, &name)
+        .send()
+        .await
+        .expect("CreateAgentRuntime");
     let id = created.agent_runtime_id().to_string();
     assert!(is_runtime_id(&id, &name), "runtime id {id}");
     let arn = format!("arn:aws:bedrock-agentcore:us-east-1:{BASE_ACCOUNT}:runtime/{id}");
     assert_eq!(created.agent_runtime_arn(), arn);
 
-    let got = client.get_agent_runtime().agent_runtime_id(&id).send().await.expect("GetAgentRuntime");
+    let got = client
+        .get_agent_runtime()
+        .agent_runtime_id(&id)
+        .send()
+        .await
+        .expect("GetAgentRuntime");
     assert_eq!(got.agent_runtime_id(), id);
     assert_eq!(got.agent_runtime_arn(), arn);
     assert_eq!(got.agent_runtime_name(), name);
@@ -300,8 +416,15 @@ async fn runtimes_have_current_arns_and_a_default_endpoint() {
     assert_eq!(endpoint.name(), "DEFAULT");
     assert_eq!(endpoint.status(), &AgentRuntimeEndpointStatus::Ready);
     assert_eq!(endpoint.agent_runtime_arn(), arn);
-    assert_eq!(endpoint.agent_runtime_endpoint_arn(), format!("{arn}/runtime-endpoint/DEFAULT"));
-    assert!(is_runtime_id(endpoint.id(), "DEFAULT"), "endpoint id {}", endpoint.id());
+    assert_eq!(
+        endpoint.agent_runtime_endpoint_arn(),
+        format!("{arn}/runtime-endpoint/DEFAULT")
+    );
+    assert!(
+        is_runtime_id(endpoint.id(), "DEFAULT"),
+        "endpoint id {}",
+        endpoint.id()
+    );
     assert_eq!(endpoint.live_version(), Some("1"));
     assert_recent(endpoint.created_at());
 
@@ -311,7 +434,11 @@ async fn runtimes_have_current_arns_and_a_default_endpoint() {
         .send()
         .await
         .expect("ListAgentRuntimeEndpoints");
-    let names: Vec<&str> = listed.runtime_endpoints().iter().map(|e| e.name()).collect();
+    let names: Vec<&str> = listed
+        .runtime_endpoints()
+        .iter()
+        .map(|e| e.name())
+        .collect();
     assert_eq!(names, ["DEFAULT"]);
 
     let err = client
@@ -343,7 +470,12 @@ async fn runtime_and_endpoint_status_are_controllable() {
         .await
         .expect("CreateAgentRuntime");
     let id = created.agent_runtime_id().to_string();
-    let got = client.get_agent_runtime().agent_runtime_id(&id).send().await.expect("GetAgentRuntime");
+    let got = client
+        .get_agent_runtime()
+        .agent_runtime_id(&id)
+        .send()
+        .await
+        .expect("GetAgentRuntime");
     assert_eq!(got.status(), &AgentRuntimeStatus::CreateFailed);
     assert!(got.failure_reason().is_some());
     let endpoint = client
@@ -356,8 +488,15 @@ async fn runtime_and_endpoint_status_are_controllable() {
     assert_eq!(endpoint.status(), &AgentRuntimeEndpointStatus::UpdateFailed);
 
     moto.set_status(&json!({"agentRuntimeId": id, "status": "READY"}));
-    moto.set_status(&json!({"agentRuntimeId": id, "endpointName": "DEFAULT", "status": "DELETE_FAILED"}));
-    let got = client.get_agent_runtime().agent_runtime_id(&id).send().await.expect("GetAgentRuntime");
+    moto.set_status(
+        &json!({"agentRuntimeId": id, "endpointName": "DEFAULT", "status": "DELETE_FAILED"}),
+    );
+    let got = client
+        .get_agent_runtime()
+        .agent_runtime_id(&id)
+        .send()
+        .await
+        .expect("GetAgentRuntime");
     assert_eq!(got.status(), &AgentRuntimeStatus::Ready);
     assert!(got.failure_reason().is_none());
     let endpoint = client
@@ -390,12 +529,23 @@ async fn assume_role_enforces_trust_policy_and_external_id() {
 
     let sts = aws_sdk_sts::Client::new(&moto.sdk_config().await);
     let assume = |arn: &str, ext: Option<&str>| {
-        sts.assume_role().role_arn(arn).role_session_name("reglint").set_external_id(ext.map(str::to_string)).send()
+        sts.assume_role()
+            .role_arn(arn)
+            .role_session_name("reglint")
+            .set_external_id(ext.map(str::to_string))
+            .send()
     };
 
-    let ok = assume(&with_id, Some("reglint-ext-1")).await.expect("right ExternalId");
+    let ok = assume(&with_id, Some("reglint-ext-1"))
+        .await
+        .expect("right ExternalId");
     let user = ok.assumed_role_user().expect("assumed role user");
-    assert!(user.arn().starts_with(&format!("arn:aws:sts::{account}:assumed-role/")), "{}", user.arn());
+    assert!(
+        user.arn()
+            .starts_with(&format!("arn:aws:sts::{account}:assumed-role/")),
+        "{}",
+        user.arn()
+    );
     assume(&open, None).await.expect("trust without condition");
 
     for (arn, ext, why) in [
@@ -423,7 +573,11 @@ async fn assumed_credentials_act_in_the_role_account_only() {
     moto.create_cross_account_role(&role, Some("ext-9"));
 
     let assumed = moto.assumed_config_with(&role, Some("ext-9")).await;
-    let identity = aws_sdk_sts::Client::new(&assumed).get_caller_identity().send().await.expect("GetCallerIdentity");
+    let identity = aws_sdk_sts::Client::new(&assumed)
+        .get_caller_identity()
+        .send()
+        .await
+        .expect("GetCallerIdentity");
     assert_eq!(identity.account(), Some(account));
     let base_identity = aws_sdk_sts::Client::new(&moto.sdk_config().await)
         .get_caller_identity()
@@ -434,14 +588,24 @@ async fn assumed_credentials_act_in_the_role_account_only() {
 
     let in_b = aws_sdk_bedrockagent::Client::new(&assumed);
     let agent_id = create_agent(&in_b, &unique("remote_"), None).await;
-    let got = in_b.get_agent().agent_id(&agent_id).send().await.expect("GetAgent in its account");
+    let got = in_b
+        .get_agent()
+        .agent_id(&agent_id)
+        .send()
+        .await
+        .expect("GetAgent in its account");
     assert_eq!(
         got.agent().expect("agent").agent_arn(),
         format!("arn:aws:bedrock:us-east-1:{account}:agent/{agent_id}")
     );
 
     let base = agent_client(moto).await;
-    let err = base.get_agent().agent_id(&agent_id).send().await.expect_err("other account");
+    let err = base
+        .get_agent()
+        .agent_id(&agent_id)
+        .send()
+        .await
+        .expect_err("other account");
     assert_eq!(err.code(), Some("ResourceNotFoundException"));
 
     // A provider with the wrong ExternalId fails on first use.
@@ -464,9 +628,19 @@ async fn dynamodb_scan_paginates_and_segments_cover_the_table() {
         .create_table()
         .table_name(&table)
         .attribute_definitions(
-            AttributeDefinition::builder().attribute_name("pk").attribute_type(ScalarAttributeType::S).build().unwrap(),
+            AttributeDefinition::builder()
+                .attribute_name("pk")
+                .attribute_type(ScalarAttributeType::S)
+                .build()
+                .unwrap(),
         )
-        .key_schema(KeySchemaElement::builder().attribute_name("pk").key_type(KeyType::Hash).build().unwrap())
+        .key_schema(
+            KeySchemaElement::builder()
+                .attribute_name("pk")
+                .key_type(KeyType::Hash)
+                .build()
+                .unwrap(),
+        )
         .billing_mode(BillingMode::PayPerRequest)
         .send()
         .await
@@ -485,7 +659,11 @@ async fn dynamodb_scan_paginates_and_segments_cover_the_table() {
     }
 
     let first = client.scan().table_name(&table).send().await.expect("Scan");
-    assert!(first.count() < 30, "one page must stop at 1 MB, got {}", first.count());
+    assert!(
+        first.count() < 30,
+        "one page must stop at 1 MB, got {}",
+        first.count()
+    );
     assert!(first.last_evaluated_key().is_some());
 
     let pages: Vec<_> = client
@@ -517,7 +695,10 @@ async fn dynamodb_scan_paginates_and_segments_cover_the_table() {
             .await
             .expect("segment scan");
         for item in pages.iter().flat_map(|p| p.items()) {
-            assert!(segmented.insert(item["pk"].as_s().unwrap().clone()), "item in two segments");
+            assert!(
+                segmented.insert(item["pk"].as_s().unwrap().clone()),
+                "item in two segments"
+            );
         }
     }
     assert_eq!(segmented, keys);
@@ -537,13 +718,32 @@ async fn call_counter_counts_each_api_call_per_account() {
     assert_eq!(moto.calls(), json!({}));
 
     for _ in 0..3 {
-        client.get_agent().agent_id(&agent_id).send().await.expect("GetAgent");
+        client
+            .get_agent()
+            .agent_id(&agent_id)
+            .send()
+            .await
+            .expect("GetAgent");
     }
-    client.list_agent_aliases().agent_id(&agent_id).send().await.expect("ListAgentAliases");
+    client
+        .list_agent_aliases()
+        .agent_id(&agent_id)
+        .send()
+        .await
+        .expect("ListAgentAliases");
     let assumed = moto.assumed_config(&role).await;
-    aws_sdk_sts::Client::new(&assumed).get_caller_identity().send().await.expect("GetCallerIdentity");
+    aws_sdk_sts::Client::new(&assumed)
+        .get_caller_identity()
+        .send()
+        .await
+        .expect("GetCallerIdentity");
     let sts = aws_sdk_sts::Client::new(&moto.sdk_config().await);
-    let denied = sts.assume_role().role_arn(format!("arn:aws:iam::{account}:role/none")).role_session_name("x1").send().await;
+    let denied = sts
+        .assume_role()
+        .role_arn(format!("arn:aws:iam::{account}:role/none"))
+        .role_session_name("x1")
+        .send()
+        .await;
     assert_eq!(denied.expect_err("denied").code(), Some("AccessDenied"));
 
     assert_eq!(
@@ -558,7 +758,10 @@ async fn call_counter_counts_each_api_call_per_account() {
     assert_eq!(moto.call_count("bedrock-agent:GetAgent"), 3);
     assert_eq!(moto.call_count("bedrock-agent:GetAgentAlias"), 0);
     assert_eq!(moto.calls_in(account), json!({"sts:GetCallerIdentity": 1}));
-    assert_eq!(moto.calls_by_account()[BASE_ACCOUNT]["sts:AssumeRole"], json!(2));
+    assert_eq!(
+        moto.calls_by_account()[BASE_ACCOUNT]["sts:AssumeRole"],
+        json!(2)
+    );
 
     moto.reset_calls();
     assert_eq!(moto.calls(), json!({}));
@@ -568,7 +771,11 @@ async fn call_counter_counts_each_api_call_per_account() {
 fn env_points_a_child_process_at_moto() {
     let Some(moto) = Moto::shared() else { return };
     let env = moto.env();
-    let get = |k: &str| env.iter().find(|(key, _)| key == k).map(|(_, v)| v.as_str());
+    let get = |k: &str| {
+        env.iter()
+            .find(|(key, _)| key == k)
+            .map(|(_, v)| v.as_str())
+    };
     assert_eq!(get("AWS_ENDPOINT_URL"), Some(moto.endpoint.as_str()));
     assert_eq!(get("AWS_ACCESS_KEY_ID"), Some("testing"));
     assert_eq!(get("AWS_REGION"), Some("us-east-1"));
@@ -576,7 +783,8 @@ fn env_points_a_child_process_at_moto() {
     assert!(moto::ENV_REMOVE.contains(&"AWS_BEARER_TOKEN_BEDROCK"));
 
     let mut cmd = std::process::Command::new("env");
-    cmd.env("AWS_PROFILE", "prod").env("AWS_BEARER_TOKEN_BEDROCK", "secret");
+    cmd.env("AWS_PROFILE", "prod")
+        .env("AWS_BEARER_TOKEN_BEDROCK", "secret");
     moto.apply_env(&mut cmd);
     let out = cmd.output().expect("run env");
     let text = String::from_utf8_lossy(&out.stdout);

@@ -117,7 +117,10 @@ impl Moto {
             ("AWS_DEFAULT_REGION", REGION),
             ("AWS_EC2_METADATA_DISABLED", "true"),
             ("AWS_CONFIG_FILE", "/nonexistent/reglint-test/config"),
-            ("AWS_SHARED_CREDENTIALS_FILE", "/nonexistent/reglint-test/credentials"),
+            (
+                "AWS_SHARED_CREDENTIALS_FILE",
+                "/nonexistent/reglint-test/credentials",
+            ),
         ]
         .into_iter()
         .map(|(k, v)| (k.to_string(), v.to_string()))
@@ -140,7 +143,8 @@ impl Moto {
     /// SDK config for the base account (`123456789012`): static `testing`
     /// credentials, us-east-1, every client pointed at this server.
     pub async fn sdk_config(&self) -> aws_config::SdkConfig {
-        let creds = aws_credential_types::Credentials::new("testing", "testing", None, None, "moto");
+        let creds =
+            aws_credential_types::Credentials::new("testing", "testing", None, None, "moto");
         aws_config::defaults(aws_config::BehaviorVersion::latest())
             .endpoint_url(&self.endpoint)
             .region(aws_config::Region::new(REGION))
@@ -156,7 +160,11 @@ impl Moto {
     }
 
     /// [`Moto::assumed_config`] with an ExternalId.
-    pub async fn assumed_config_with(&self, role_arn: &str, external_id: Option<&str>) -> aws_config::SdkConfig {
+    pub async fn assumed_config_with(
+        &self,
+        role_arn: &str,
+        external_id: Option<&str>,
+    ) -> aws_config::SdkConfig {
         let base = self.sdk_config().await;
         let mut builder = aws_config::sts::AssumeRoleProvider::builder(role_arn)
             .session_name("reglint-test")
@@ -166,7 +174,9 @@ impl Moto {
         }
         let provider = builder.build().await;
         base.to_builder()
-            .credentials_provider(aws_credential_types::provider::SharedCredentialsProvider::new(provider))
+            .credentials_provider(
+                aws_credential_types::provider::SharedCredentialsProvider::new(provider),
+            )
             .build()
     }
 
@@ -187,7 +197,10 @@ impl Moto {
             "POST",
             "/",
             &[
-                ("Content-Type", "application/x-www-form-urlencoded; charset=utf-8"),
+                (
+                    "Content-Type",
+                    "application/x-www-form-urlencoded; charset=utf-8",
+                ),
                 ("Authorization", auth),
                 ("x-moto-account-id", &account),
             ],
@@ -233,7 +246,10 @@ impl Moto {
 
     /// How often `key` (e.g. `"bedrock-agent:GetAgent"`) was called; 0 if never.
     pub fn call_count(&self, key: &str) -> u64 {
-        self.calls().get(key).and_then(serde_json::Value::as_u64).unwrap_or(0)
+        self.calls()
+            .get(key)
+            .and_then(serde_json::Value::as_u64)
+            .unwrap_or(0)
     }
 
     /// Zeroes the call counter.
@@ -255,7 +271,13 @@ impl Moto {
     }
 
     /// A minimal HTTP/1.1 request (Connection: close); returns status and body.
-    pub fn request(&self, method: &str, path: &str, headers: &[(&str, &str)], body: &[u8]) -> (u16, String) {
+    pub fn request(
+        &self,
+        method: &str,
+        path: &str,
+        headers: &[(&str, &str)],
+        body: &[u8],
+    ) -> (u16, String) {
         let mut stream = TcpStream::connect(("127.0.0.1", self.port)).expect("connect to moto");
         stream.set_read_timeout(Some(Duration::from_secs(30))).ok();
         let mut head = format!(
@@ -313,7 +335,9 @@ fn spawn(python: &PathBuf, script: &Path) -> Result<Moto, String> {
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::inherit());
-    let mut child = cmd.spawn().map_err(|e| format!("cannot run {}: {e}", python.display()))?;
+    let mut child = cmd
+        .spawn()
+        .map_err(|e| format!("cannot run {}: {e}", python.display()))?;
     let stdout = child.stdout.take().ok_or("no stdout")?;
     let (tx, rx) = mpsc::channel();
     std::thread::spawn(move || {
@@ -328,11 +352,17 @@ fn spawn(python: &PathBuf, script: &Path) -> Result<Moto, String> {
             return Err("moto did not start in time".into());
         }
     };
-    let port = line.trim().strip_prefix("READY ").and_then(|p| p.parse::<u16>().ok());
+    let port = line
+        .trim()
+        .strip_prefix("READY ")
+        .and_then(|p| p.parse::<u16>().ok());
     let Some(port) = port else {
         let _ = child.kill();
         let _ = child.wait();
-        return Err(format!("moto launcher failed (said {:?}; see its stderr above)", line.trim()));
+        return Err(format!(
+            "moto launcher failed (said {:?}; see its stderr above)",
+            line.trim()
+        ));
     };
     let stdin = child.stdin.take();
     Ok(Moto {
@@ -351,7 +381,10 @@ fn split_role_arn(role_arn: &str) -> (String, String, String) {
     );
     let resource = &parts[5]["role/".len()..];
     let (path, name) = match resource.rfind('/') {
-        Some(i) => (format!("/{}/", &resource[..i]), resource[i + 1..].to_string()),
+        Some(i) => (
+            format!("/{}/", &resource[..i]),
+            resource[i + 1..].to_string(),
+        ),
         None => ("/".to_string(), resource.to_string()),
     };
     (parts[4].to_string(), path, name)
@@ -361,7 +394,9 @@ fn urlencode(s: &str) -> String {
     let mut out = String::with_capacity(s.len() * 3);
     for b in s.bytes() {
         match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => out.push(b as char),
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                out.push(b as char)
+            }
             _ => out.push_str(&format!("%{b:02X}")),
         }
     }
@@ -369,7 +404,10 @@ fn urlencode(s: &str) -> String {
 }
 
 fn parse_response(raw: &[u8]) -> (u16, String) {
-    let split = raw.windows(4).position(|w| w == b"\r\n\r\n").unwrap_or(raw.len());
+    let split = raw
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .unwrap_or(raw.len());
     let head = String::from_utf8_lossy(&raw[..split]);
     let status = head
         .lines()
@@ -379,19 +417,27 @@ fn parse_response(raw: &[u8]) -> (u16, String) {
         .unwrap_or(0);
     let body_start = (split + 4).min(raw.len());
     let body = &raw[body_start..];
-    let chunked = head
-        .lines()
-        .any(|l| l.to_ascii_lowercase().starts_with("transfer-encoding:") && l.to_ascii_lowercase().contains("chunked"));
-    let body = if chunked { dechunk(body) } else { body.to_vec() };
+    let chunked = head.lines().any(|l| {
+        l.to_ascii_lowercase().starts_with("transfer-encoding:")
+            && l.to_ascii_lowercase().contains("chunked")
+    });
+    let body = if chunked {
+        dechunk(body)
+    } else {
+        body.to_vec()
+    };
     (status, String::from_utf8_lossy(&body).into_owned())
 }
 
 fn dechunk(mut data: &[u8]) -> Vec<u8> {
     let mut out = Vec::new();
     loop {
-        let Some(eol) = data.windows(2).position(|w| w == b"\r\n") else { break };
+        let Some(eol) = data.windows(2).position(|w| w == b"\r\n") else {
+            break;
+        };
         let size_text = String::from_utf8_lossy(&data[..eol]);
-        let size = usize::from_str_radix(size_text.split(';').next().unwrap_or("0").trim(), 16).unwrap_or(0);
+        let size = usize::from_str_radix(size_text.split(';').next().unwrap_or("0").trim(), 16)
+            .unwrap_or(0);
         data = &data[eol + 2..];
         if size == 0 || data.len() < size {
             break;
