@@ -96,7 +96,12 @@ impl Linter {
             .iter()
             .map(|ex| {
                 let location = path.as_ref().map(|p| {
-                    let (line, column) = config.line_col(ex.span().start);
+                    // Point at the `[[rules.exceptions]]` header the entry belongs to.
+                    let start = ex.get_ref().reason.span().start;
+                    let header = config.text[..start.min(config.text.len())]
+                        .rfind("[[")
+                        .unwrap_or(start);
+                    let (line, column) = config.line_col(header);
                     Location { path: p.clone(), line, column }
                 });
                 let e = ex.get_ref();

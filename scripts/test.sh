@@ -1,0 +1,9 @@
+#!/usr/bin/env bash
+# Runs every test: installs the pinned moto server the AWS tests talk to (into .venv/), then
+# builds reglint in release mode and runs the whole suite against the release binary.
+# Extra arguments go to `cargo test` (for example a test name).
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$root"
+bash scripts/setup-moto.sh >/dev/null
+cargo test --release --locked "$@"
