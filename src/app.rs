@@ -17,6 +17,7 @@ pub fn run(cli: Cli) -> u8 {
     let result = match cli.command {
         Command::Check(args) => run_check(&args, cli.quiet),
         Command::Rule(args) => run_rule(&args),
+        Command::IamPolicy(args) => run_iam_policy(&args),
         Command::Undo(_) | Command::Doctor(_) => Err(RunError::Usage(
             "this command needs AWS support, which this build does not have".into(),
         )),
@@ -38,7 +39,8 @@ fn init_logging(verbose: u8) {
         _ => "trace".into(),
     };
     // Only reglint's own events: the SDK's trace logs can include request details.
-    let filter = EnvFilter::try_new(format!("warn,reglint={level}")).unwrap_or_else(|_| EnvFilter::new("warn"));
+    let filter = EnvFilter::try_new(format!("warn,reglint={level}"))
+        .unwrap_or_else(|_| EnvFilter::new("warn"));
     let _ = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
@@ -61,7 +63,8 @@ pub fn load_config(explicit: Option<&PathBuf>) -> Result<Config, RunError> {
 fn run_check(args: &CheckArgs, quiet: bool) -> Result<u8, RunError> {
     let config = load_config(args.config.as_ref())?;
     let file_rules = &config.file.rules;
-    let codes = |v: &Vec<toml::Spanned<String>>| v.iter().map(|s| s.get_ref().clone()).collect::<Vec<_>>();
+    let codes =
+        |v: &Vec<toml::Spanned<String>>| v.iter().map(|s| s.get_ref().clone()).collect::<Vec<_>>();
     let select = match &args.select {
         Some(s) => Some(split_codes(s)),
         None => file_rules.select.as_ref().map(codes),
@@ -72,7 +75,9 @@ fn run_check(args: &CheckArgs, quiet: bool) -> Result<u8, RunError> {
     ignore.extend(split_codes(&args.ignore));
     for code in select.iter().flatten().chain(&extend).chain(&ignore) {
         if !crate::select::is_selector(code) {
-            return Err(RunError::Usage(format!("unknown rule code or prefix {code:?}")));
+            return Err(RunError::Usage(format!(
+                "unknown rule code or prefix {code:?}"
+            )));
         }
     }
     let selection = Selection::new(select, extend, ignore);
@@ -113,7 +118,7 @@ fn run_check(args: &CheckArgs, quiet: bool) -> Result<u8, RunError> {
     }
     let mode = if args.diff {
         FixMode::Diff
-    } else if args.fix || args.unsafe_fixes && args.fix {
+    } else if args.fix {
         FixMode::Fix
     } else {
         FixMode::Report
@@ -159,13 +164,15 @@ fn emit(report: &Report, args: &CheckArgs, quiet: bool) -> Result<(), RunError> 
     match &args.output {
         Some(path) => {
             let mut buf = Vec::new();
-            report::render(report, args.format, &opts, &mut buf).map_err(write_err(path.display().to_string()))?;
+            report::render(report, args.format, &opts, &mut buf)
+                .map_err(write_err(path.display().to_string()))?;
             std::fs::write(path, buf).map_err(write_err(path.display().to_string()))?;
         }
         None => {
             let stdout = std::io::stdout();
             let mut lock = stdout.lock();
-            report::render(report, args.format, &opts, &mut lock).map_err(write_err("stdout".into()))?;
+            report::render(report, args.format, &opts, &mut lock)
+                .map_err(write_err("stdout".into()))?;
             lock.flush().map_err(write_err("stdout".into()))?;
         }
     }
@@ -174,16 +181,56 @@ fn emit(report: &Report, args: &CheckArgs, quiet: bool) -> Result<(), RunError> 
 
 fn run_rule(args: &RuleArgs) -> Result<u8, RunError> {
     let rules: Vec<_> = match (&args.code, args.all) {
-        (Some(code), _) => vec![crate::rules::rule(code)
-            .ok_or_else(|| RunError::Usage(format!("no rule {code:?}; `reglint rule --all` lists them")))?],
+        (Some(code), _) => vec![crate::rules::rule(code).ok_or_else(|| {
+            RunError::Usage(format!("no rule {code:?}; `reglint rule --all` lists them"))
+        })?],
         (None, true) => crate::rules::RULES.to_vec(),
         (None, false) => {
-            return Err(RunError::Usage("name a rule (`reglint rule RG101`) or use --all".into()))
+            return Err(RunError::Usage(
+                "name a rule (`reglint rule RG101`) or use --all".into(),
+            ))
         }
     };
     let stdout = std::io::stdout();
     let mut lock = stdout.lock();
-    report::render_rules(&rules, args.format, &mut lock)
-        .map_err(|source| RunError::Write { path: "stdout".into(), source })?;
+    report::render_rules(&rules, args.format, &mut lock).map_err(|source| RunError::Write {
+        path: "stdout".into(),
+        source,
+    })?;
+    Ok(0)
+}
+
+fn run_iam_policy(args: &crate::cli::IamPolicyArgs) -> Result<u8, RunError> {
+    let config = load_config(args.config.as_ref())?;
+    let verify = &config.file.verify;
+    let mut role_arns: Vec<String> = args
+        .role_arn
+        .clone()
+        .or_else(|| verify.role_arn.clone())
+        .into_iter()
+        .collect();
+    role_arns.extend(verify.accounts.values().filter_map(|a| a.role_arn.clone()));
+    if role_arns.is_empty() {
+        role_arns.push("arn:aws:iam::{account_id}:role/RegistryVerifier".into());
+    }
+    let account = match (&args.account, &config.file.registry.local_account_id) {
+        (a, Some(local)) if a == "*" => local.get_ref().clone(),
+        (a, _) => a.clone(),
+    };
+    let inputs = crate::iam::PolicyInputs {
+        table: args.table.clone(),
+        region: args.region.clone(),
+        account,
+        role_arns,
+        external_id: verify.external_id_env.is_some()
+            || std::env::var_os("REGLINT_EXTERNAL_ID").is_some(),
+    };
+    let doc = crate::iam::policies(args.mode, &inputs);
+    let stdout = std::io::stdout();
+    let mut lock = stdout.lock();
+    report::render_json_value(&doc, &mut lock).map_err(|source| RunError::Write {
+        path: "stdout".into(),
+        source,
+    })?;
     Ok(0)
 }

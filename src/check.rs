@@ -3,13 +3,14 @@
 
 use std::path::Path;
 
-
 use crate::diagnostic::Severity;
 use crate::fix::{apply_text_edits, text_edits, write_atomically, TextEdit};
 use crate::lint::{ItemOrigin, Linter};
 use crate::report::{FileDiff, Report};
 use crate::rules::registry::RegistryIndex;
-use crate::source::{FileReader, InputFormat, SourceError, SourceItem, SourceKind, SourceSpec, SourceSummary};
+use crate::source::{
+    FileReader, InputFormat, SourceError, SourceItem, SourceKind, SourceSpec, SourceSummary,
+};
 
 /// Why a run could not be carried out: exit 2.
 #[derive(Debug, thiserror::Error, miette::Diagnostic)]
@@ -19,16 +20,25 @@ pub enum RunError {
     Source(#[from] SourceError),
     #[error(transparent)]
     #[diagnostic(transparent)]
-    Config(#[from] crate::config::ConfigError),
+    Config(Box<crate::config::ConfigError>),
     #[error("{0}")]
     #[diagnostic(code(reglint::usage))]
     Usage(String),
     #[error("cannot write {path}: {source}")]
     #[diagnostic(code(reglint::io))]
-    Write { path: String, source: std::io::Error },
+    Write {
+        path: String,
+        source: std::io::Error,
+    },
     #[error("{0}")]
     #[diagnostic(code(reglint::aws))]
     Aws(String),
+}
+
+impl From<crate::config::ConfigError> for RunError {
+    fn from(e: crate::config::ConfigError) -> Self {
+        RunError::Config(Box::new(e))
+    }
 }
 
 /// What `check` does besides linting.
@@ -58,10 +68,12 @@ pub fn check_file_source(
     registry: &mut RegistryIndex,
 ) -> Result<(), RunError> {
     let label = spec.display();
-    let reader = FileReader { format: run.input_format };
+    let reader = FileReader {
+        format: run.input_format,
+    };
     let fixing = run.mode != FixMode::Report;
     let writable = match spec {
-        SourceSpec::Path(p) => p.is_file() && !p.extension().is_some_and(|e| e == "gz"),
+        SourceSpec::Path(p) => p.is_file() && p.extension().is_none_or(|e| e != "gz"),
         _ => false,
     };
     if run.mode == FixMode::Fix && !writable {
@@ -124,7 +136,11 @@ pub fn check_file_source(
         _ => reader.read(spec, &mut each)?,
     };
     report.summary.items += items;
-    report.sources.push(SourceSummary { kind, path: label.clone(), items });
+    report.sources.push(SourceSummary {
+        kind,
+        path: label.clone(),
+        items,
+    });
     let (Some(original), SourceSpec::Path(path)) = (original, spec) else {
         return Ok(());
     };
@@ -135,7 +151,11 @@ pub fn check_file_source(
     let after = apply_text_edits(&before, &mut edits);
     match run.mode {
         FixMode::Diff => {
-            report.diffs.push(FileDiff { path: label, before, after });
+            report.diffs.push(FileDiff {
+                path: label,
+                before,
+                after,
+            });
         }
         FixMode::Fix => {
             write_fixed(path, &before, &after, fixes_here, report)?;
@@ -145,8 +165,17 @@ pub fn check_file_source(
     Ok(())
 }
 
-fn write_fixed(path: &Path, before: &str, after: &str, fixes: usize, report: &mut Report) -> Result<(), RunError> {
-    let now = std::fs::read(path).map_err(|e| RunError::Write { path: path.display().to_string(), source: e })?;
+fn write_fixed(
+    path: &Path,
+    before: &str,
+    after: &str,
+    fixes: usize,
+    report: &mut Report,
+) -> Result<(), RunError> {
+    let now = std::fs::read(path).map_err(|e| RunError::Write {
+        path: path.display().to_string(),
+        source: e,
+    })?;
     if now != before.as_bytes() {
         report.summary.skipped_fixes += fixes;
         report.notes.push(format!(
@@ -155,9 +184,14 @@ fn write_fixed(path: &Path, before: &str, after: &str, fixes: usize, report: &mu
         ));
         return Ok(());
     }
-    write_atomically(path, after).map_err(|e| RunError::Write { path: path.display().to_string(), source: e })?;
+    write_atomically(path, after).map_err(|e| RunError::Write {
+        path: path.display().to_string(),
+        source: e,
+    })?;
     report.summary.fixed += fixes;
-    report.notes.push(format!("fixed {fixes} problems in {}", path.display()));
+    report
+        .notes
+        .push(format!("fixed {fixes} problems in {}", path.display()));
     Ok(())
 }
 
@@ -166,7 +200,8 @@ pub fn exit_code(report: &Report, fail_on: Option<Severity>, mode: FixMode) -> i
     if mode == FixMode::Diff {
         return i32::from(!report.diffs.is_empty());
     }
-    let failing = fail_on.is_some_and(|level| report.diagnostics.iter().any(|d| d.severity >= level));
+    let failing =
+        fail_on.is_some_and(|level| report.diagnostics.iter().any(|d| d.severity >= level));
     if failing {
         1
     } else if report.summary.skipped_fixes > 0 || report.summary.unverifiable > 0 {
@@ -175,4 +210,3 @@ pub fn exit_code(report: &Report, fail_on: Option<Severity>, mode: FixMode) -> i
         0
     }
 }
-

@@ -35,6 +35,30 @@ pub enum Command {
     Undo(UndoArgs),
     /// Run the cross-account checklist for one entry, step by step.
     Doctor(DoctorArgs),
+    /// Print the least-privilege IAM policies reglint needs.
+    IamPolicy(IamPolicyArgs),
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct IamPolicyArgs {
+    /// What the policy is for.
+    #[arg(long, value_enum, default_value_t = crate::iam::PolicyMode::Check)]
+    pub mode: crate::iam::PolicyMode,
+    /// The registry table (default: any table).
+    #[arg(long, default_value = "*")]
+    pub table: String,
+    /// The table's region (default: any region).
+    #[arg(long, default_value = "*")]
+    pub region: String,
+    /// The hub's account ID (default: any account).
+    #[arg(long, default_value = "*")]
+    pub account: String,
+    /// Role to assume in each account; `{account_id}` is substituted (default: the config's).
+    #[arg(long, value_name = "TEMPLATE")]
+    pub role_arn: Option<String>,
+    /// Configuration file (default: the nearest reglint.toml upward).
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -72,7 +72,11 @@ pub fn text_edits(original: &Item, fixed: &Item, chunk: &TextChunk) -> Vec<TextE
             }
         }
     }
-    let added: Vec<_> = fixed.attrs.iter().filter(|a| a.name_span.is_none()).collect();
+    let added: Vec<_> = fixed
+        .attrs
+        .iter()
+        .filter(|a| a.name_span.is_none())
+        .collect();
     if !added.is_empty() {
         if let Some((pos, text)) = insertion(doc, original, &added) {
             edits.push(at(Span::new(pos, pos), text));
@@ -118,10 +122,12 @@ fn insertion(doc: &str, item: &Item, added: &[&crate::model::Attr]) -> Option<(u
     let before_key = doc[..last_key.start]
         .rfind([',', '{'])
         .map_or("", |i| &doc[i + 1..last_key.start]);
-    let sep = doc
-        .get(last_key.end..last.node.span?.start)
-        .unwrap_or(": ");
-    let indent = if before_key.is_empty() { " " } else { before_key };
+    let sep = doc.get(last_key.end..last.node.span?.start).unwrap_or(": ");
+    let indent = if before_key.is_empty() {
+        " "
+    } else {
+        before_key
+    };
     let mut text = String::new();
     for a in added {
         text.push(',');

@@ -7,6 +7,7 @@ pub mod cli;
 pub mod config;
 pub mod diagnostic;
 pub mod fix;
+pub mod iam;
 pub mod lint;
 pub mod model;
 pub mod report;

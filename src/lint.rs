@@ -6,7 +6,9 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 
 use crate::config::Config;
-use crate::diagnostic::{fingerprint, Applicability, Diagnostic, Fix, ItemRef, Location, Severity, Snippet};
+use crate::diagnostic::{
+    fingerprint, Applicability, Diagnostic, Fix, ItemRef, Location, Severity, Snippet,
+};
 use crate::fix::apply_fix;
 use crate::model::{Item, Span};
 use crate::rules::registry::RG900;
@@ -28,10 +30,12 @@ pub struct ExceptionRule {
 impl ExceptionRule {
     fn matches(&self, key: &serde_json::Map<String, serde_json::Value>, code: &str) -> bool {
         let rule_ok = self.rules.is_empty()
-            || self
-                .rules
-                .iter()
-                .any(|r| r.eq_ignore_ascii_case("ALL") || code.to_ascii_uppercase().starts_with(&r.to_ascii_uppercase()));
+            || self.rules.iter().any(|r| {
+                r.eq_ignore_ascii_case("ALL")
+                    || code
+                        .to_ascii_uppercase()
+                        .starts_with(&r.to_ascii_uppercase())
+            });
         rule_ok && self.key.iter().all(|(k, v)| key.get(k) == Some(v))
     }
 }
@@ -54,7 +58,10 @@ impl ItemOrigin {
     pub fn describe(&self, item: &Item) -> String {
         let mut s = format!("item {} of {}", self.index, self.label);
         if !self.key.is_empty() {
-            s.push_str(&format!(" (key {})", serde_json::Value::Object(self.key.clone())));
+            s.push_str(&format!(
+                " (key {})",
+                serde_json::Value::Object(self.key.clone())
+            ));
         }
         if let (Some(chunk), Some(span)) = (&self.chunk, item.span) {
             let (line, _) = chunk.line_col(span.start);
@@ -82,7 +89,9 @@ impl Linter {
         let mut severity = HashMap::new();
         for (code, sev) in &file.rules.severity {
             for r in crate::rules::RULES {
-                if r.code.to_ascii_uppercase().starts_with(&code.get_ref().to_ascii_uppercase())
+                if r.code
+                    .to_ascii_uppercase()
+                    .starts_with(&code.get_ref().to_ascii_uppercase())
                     || code.get_ref().eq_ignore_ascii_case("ALL")
                 {
                     severity.insert(r.code, *sev);
@@ -102,7 +111,11 @@ impl Linter {
                         .rfind("[[")
                         .unwrap_or(start);
                     let (line, column) = config.line_col(header);
-                    Location { path: p.clone(), line, column }
+                    Location {
+                        path: p.clone(),
+                        line,
+                        column,
+                    }
                 });
                 let e = ex.get_ref();
                 ExceptionRule {
@@ -122,7 +135,11 @@ impl Linter {
             rules: selection.rules(),
             settings: Settings {
                 extra_attributes: file.registry.extra_attributes.clone(),
-                local_account: file.registry.local_account_id.as_ref().map(|s| s.get_ref().clone()),
+                local_account: file
+                    .registry
+                    .local_account_id
+                    .as_ref()
+                    .map(|s| s.get_ref().clone()),
             },
             severity,
             exceptions,
@@ -167,7 +184,11 @@ impl Linter {
     }
 
     /// Applies fixes until nothing more is fixable. Returns the fixed item and the fixes applied.
-    pub fn fix_item(&self, item: &Item, key: &serde_json::Map<String, serde_json::Value>) -> (Item, Vec<Fix>) {
+    pub fn fix_item(
+        &self,
+        item: &Item,
+        key: &serde_json::Map<String, serde_json::Value>,
+    ) -> (Item, Vec<Fix>) {
         let mut current = item.clone();
         let mut applied = Vec::new();
         for _round in 0..10 {
@@ -175,10 +196,16 @@ impl Linter {
             let mut changed = false;
             for v in self.lint(&current) {
                 let Some(fix) = v.fix else { continue };
-                if !self.applicable(&fix) || self.exceptions.iter().any(|e| e.matches(key, v.code)) {
+                if !self.applicable(&fix) || self.exceptions.iter().any(|e| e.matches(key, v.code))
+                {
                     continue;
                 }
-                let attrs: Vec<String> = fix.edits.iter().flat_map(|e| e.attributes()).map(str::to_string).collect();
+                let attrs: Vec<String> = fix
+                    .edits
+                    .iter()
+                    .flat_map(|e| e.attributes())
+                    .map(str::to_string)
+                    .collect();
                 if attrs.iter().any(|a| touched.contains(a)) {
                     continue;
                 }
@@ -204,17 +231,38 @@ impl Linter {
             return None;
         }
         let r = rule(v.code)?;
-        let (location, snippet) = match (&origin.chunk, v.span.or(origin.item_span.map(|s| Span::new(s.start, s.start + 1)))) {
-            (Some(chunk), Some(span)) => (Some(location(chunk, span)), Some(Snippet { chunk: chunk.clone(), start: span.start, end: span.end })),
+        let (location, snippet) = match (
+            &origin.chunk,
+            v.span
+                .or(origin.item_span.map(|s| Span::new(s.start, s.start + 1))),
+        ) {
+            (Some(chunk), Some(span)) => (
+                Some(location(chunk, span)),
+                Some(Snippet {
+                    chunk: chunk.clone(),
+                    start: span.start,
+                    end: span.end,
+                }),
+            ),
             _ => (None, None),
         };
-        let fingerprint = fingerprint(v.code, &origin.label, &origin.key, v.attribute.as_deref(), &v.value);
+        let fingerprint = fingerprint(
+            v.code,
+            &origin.label,
+            &origin.key,
+            v.attribute.as_deref(),
+            &v.value,
+        );
         Some(Diagnostic {
             rule: r.code,
             name: r.name,
             severity: self.severity_of(r),
             message: v.message,
-            item: Some(ItemRef { source: origin.source, index: origin.index, key: origin.key.clone() }),
+            item: Some(ItemRef {
+                source: origin.source,
+                index: origin.index,
+                key: origin.key.clone(),
+            }),
             origin: origin.label.clone(),
             attribute: v.attribute,
             location,
@@ -245,11 +293,20 @@ impl Linter {
                     severity: self.severity_of(&RG900),
                     message: format!("the exception for {key} ({}) matched nothing", e.reason),
                     item: None,
-                    origin: e.location.as_ref().map_or_else(String::new, |l| l.path.clone()),
+                    origin: e
+                        .location
+                        .as_ref()
+                        .map_or_else(String::new, |l| l.path.clone()),
                     attribute: None,
                     location: e.location.clone(),
                     snippet: None,
-                    fingerprint: fingerprint(RG900.code, "config", &e.key, None, &e.rules.join(",")),
+                    fingerprint: fingerprint(
+                        RG900.code,
+                        "config",
+                        &e.key,
+                        None,
+                        &e.rules.join(","),
+                    ),
                     fix: None,
                     help: Some("remove the exception: the problem it excused is gone".into()),
                 }
@@ -259,7 +316,9 @@ impl Linter {
 
     /// Whether any registry rule is enabled.
     pub fn registry_rules_enabled(&self) -> bool {
-        self.rules.iter().any(|r| matches!(r.check, Check::Registry))
+        self.rules
+            .iter()
+            .any(|r| matches!(r.check, Check::Registry))
     }
 }
 
@@ -270,17 +329,27 @@ fn names(item: &Item) -> Vec<&str> {
 /// The file location of a span in a chunk.
 pub fn location(chunk: &TextChunk, span: Span) -> Location {
     let (line, column) = chunk.line_col(span.start);
-    Location { path: chunk.path.to_string(), line, column }
+    Location {
+        path: chunk.path.to_string(),
+        line,
+        column,
+    }
 }
 
 fn toml_to_json(v: &toml::Value) -> serde_json::Value {
     match v {
         toml::Value::String(s) => s.clone().into(),
         toml::Value::Integer(i) => (*i).into(),
-        toml::Value::Float(f) => serde_json::Number::from_f64(*f).map_or(serde_json::Value::Null, Into::into),
+        toml::Value::Float(f) => {
+            serde_json::Number::from_f64(*f).map_or(serde_json::Value::Null, Into::into)
+        }
         toml::Value::Boolean(b) => (*b).into(),
         toml::Value::Datetime(d) => d.to_string().into(),
         toml::Value::Array(a) => a.iter().map(toml_to_json).collect(),
-        toml::Value::Table(t) => t.iter().map(|(k, v)| (k.clone(), toml_to_json(v))).collect::<serde_json::Map<_, _>>().into(),
+        toml::Value::Table(t) => t
+            .iter()
+            .map(|(k, v)| (k.clone(), toml_to_json(v)))
+            .collect::<serde_json::Map<_, _>>()
+            .into(),
     }
 }

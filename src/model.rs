@@ -87,7 +87,12 @@ impl Value {
         I: IntoIterator<Item = T>,
         T: Into<String>,
     {
-        Value::L(items.into_iter().map(|s| Node::new(Value::S(s.into()))).collect())
+        Value::L(
+            items
+                .into_iter()
+                .map(|s| Node::new(Value::S(s.into())))
+                .collect(),
+        )
     }
 
     /// Equality of the data alone, ignoring spans.

@@ -256,8 +256,7 @@ impl RegistryEntry {
         let mut known = std::collections::HashMap::new();
         let mut extra = BTreeMap::new();
         for a in &item.attrs {
-            if extra_attributes.contains(&a.name) && !KNOWN_ATTRIBUTES.contains(&a.name.as_str())
-            {
+            if extra_attributes.contains(&a.name) && !KNOWN_ATTRIBUTES.contains(&a.name.as_str()) {
                 extra.insert(a.name.clone(), a.node.value.to_typed_json());
             } else {
                 known.insert(a.name.clone(), to_dynamo(&a.node.value)?);
@@ -278,11 +277,12 @@ impl RegistryEntry {
             }
             AgentType::AgentCore => Target::AgentCore {
                 runtime_arn: strict.runtime_arn.ok_or("runtime_arn is required")?,
-                qualifier: strict.qualifier.map_or_else(|| "DEFAULT".to_string(), |q| q.0),
+                qualifier: strict
+                    .qualifier
+                    .map_or_else(|| "DEFAULT".to_string(), |q| q.0),
             },
         };
-        if let (Some(acct), Target::AgentCore { runtime_arn, .. }) = (&strict.account_id, &target)
-        {
+        if let (Some(acct), Target::AgentCore { runtime_arn, .. }) = (&strict.account_id, &target) {
             if runtime_arn_account(runtime_arn.as_str()) != Some(acct.as_str()) {
                 return Err("account_id differs from the runtime ARN's account".into());
             }

@@ -33,7 +33,11 @@ pub struct Selection {
 
 impl Selection {
     /// `select` (or ALL when empty) plus `extend_select`, minus `ignore`.
-    pub fn new(select: Option<Vec<String>>, extend_select: Vec<String>, ignore: Vec<String>) -> Self {
+    pub fn new(
+        select: Option<Vec<String>>,
+        extend_select: Vec<String>,
+        ignore: Vec<String>,
+    ) -> Self {
         let mut select = select.unwrap_or_else(|| vec!["ALL".to_string()]);
         select.extend(extend_select);
         Selection { select, ignore }
@@ -79,7 +83,11 @@ mod tests {
         let s = Selection::new(Some(vec!["RG301".into()]), vec![], vec!["RG3".into()]);
         assert!(s.is_enabled("RG301"));
         assert!(!s.is_enabled("RG302"));
-        let s = Selection::new(Some(vec!["RG1".into()]), vec!["RG001".into()], vec!["RG1".into()]);
+        let s = Selection::new(
+            Some(vec!["RG1".into()]),
+            vec!["RG001".into()],
+            vec!["RG1".into()],
+        );
         assert!(!s.is_enabled("RG101"));
         assert!(s.is_enabled("RG001"));
         assert!(is_selector("rg10") && is_selector("ALL") && !is_selector("RG7"));

@@ -1,3 +1,4 @@
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 //! The release binary run as a user runs it, on real files: bad input, exit codes, formats,
 //! configuration, and fixes on files.
 
@@ -49,7 +50,12 @@ fn invalid_json_is_exit_2_with_line_and_column_and_nothing_written() {
     let dir = tempfile::tempdir().unwrap();
     let text = "[\n  {\"agent_id\": \"A\",\n   \"name\": }\n]\n";
     let p = write(dir.path(), "bad.json", text.as_bytes());
-    let out = reglint().arg("check").arg(&p).arg("--fix").output().unwrap();
+    let out = reglint()
+        .arg("check")
+        .arg(&p)
+        .arg("--fix")
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(2));
     let err = stderr(&out);
     assert!(err.contains("bad.json:3:12"), "{err}");
@@ -63,7 +69,11 @@ fn empty_file_non_utf8_and_non_object_items_are_exit_2() {
     let empty = write(dir.path(), "empty.json", b"");
     let out = reglint().arg("check").arg(&empty).output().unwrap();
     assert_eq!(out.status.code(), Some(2));
-    assert!(stderr(&out).contains("empty.json:1:1: the file is empty"), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("empty.json:1:1: the file is empty"),
+        "{}",
+        stderr(&out)
+    );
 
     let latin1 = write(dir.path(), "latin1.json", b"[{\"name\": \"caf\xe9\"}]");
     let out = reglint().arg("check").arg(&latin1).output().unwrap();
@@ -71,10 +81,18 @@ fn empty_file_non_utf8_and_non_object_items_are_exit_2() {
     assert!(stderr(&out).contains("latin1.json:1:"), "{}", stderr(&out));
     assert!(stderr(&out).contains("not valid UTF-8"), "{}", stderr(&out));
 
-    let not_obj = write(dir.path(), "list.json", format!("[{CLEAN},\n 42]").as_bytes());
+    let not_obj = write(
+        dir.path(),
+        "list.json",
+        format!("[{CLEAN},\n 42]").as_bytes(),
+    );
     let out = reglint().arg("check").arg(&not_obj).output().unwrap();
     assert_eq!(out.status.code(), Some(2));
-    assert!(stderr(&out).contains("list.json:2:2: an item must be a JSON object"), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("list.json:2:2: an item must be a JSON object"),
+        "{}",
+        stderr(&out)
+    );
 }
 
 #[test]
@@ -104,7 +122,11 @@ fn malformed_typed_value_is_rg000_and_the_rest_is_linted() {
         .replace("PEGHWIVI5Y", "X8KD02LMQP")
         .replace("IO1GTTHP0M", "IO1GTTHP0M'")
         .replace("billing-agent", "third-agent");
-    let p = write(dir.path(), "items.jsonl", format!("{bad}\n{worse}\n{third}\n").as_bytes());
+    let p = write(
+        dir.path(),
+        "items.jsonl",
+        format!("{bad}\n{worse}\n{third}\n").as_bytes(),
+    );
     let out = reglint()
         .args(["check", "--format", "concise", "-q"])
         .arg(&p)
@@ -113,24 +135,58 @@ fn malformed_typed_value_is_rg000_and_the_rest_is_linted() {
     assert_eq!(out.status.code(), Some(1));
     let text = stdout(&out);
     let lines: Vec<&str> = text.lines().collect();
-    assert!(lines[0].starts_with(&format!("{}:1:", p.display())) && lines[0].contains("RG000") && lines[0].contains("name is not valid DynamoDB JSON: S needs a string, found a number"), "{text}");
-    assert!(lines[1].starts_with(&format!("{}:2:", p.display())) && lines[1].contains("RG000") && lines[1].contains("N holds \"abc\""), "{text}");
-    assert!(lines.iter().any(|l| l.starts_with(&format!("{}:3:", p.display())) && l.contains("RG101")), "{text}");
+    assert!(
+        lines[0].starts_with(&format!("{}:1:", p.display()))
+            && lines[0].contains("RG000")
+            && lines[0]
+                .contains("name is not valid DynamoDB JSON: S needs a string, found a number"),
+        "{text}"
+    );
+    assert!(
+        lines[1].starts_with(&format!("{}:2:", p.display()))
+            && lines[1].contains("RG000")
+            && lines[1].contains("N holds \"abc\""),
+        "{text}"
+    );
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.starts_with(&format!("{}:3:", p.display())) && l.contains("RG101")),
+        "{text}"
+    );
 }
 
 #[test]
 fn json_report_has_the_spec_shape() {
     let dir = tempfile::tempdir().unwrap();
     let item = CLEAN.replace("IO1GTTHP0M", "IO1GTTHP0M\\\"");
-    let p = write(dir.path(), "agents.json", format!("[\n{item}\n]\n").as_bytes());
-    let out = reglint().args(["check", "--format", "json"]).arg(&p).output().unwrap();
+    let p = write(
+        dir.path(),
+        "agents.json",
+        format!("[\n{item}\n]\n").as_bytes(),
+    );
+    let out = reglint()
+        .args(["check", "--format", "json"])
+        .arg(&p)
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(1));
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(v["schema"], "reglint-report/1");
     assert_eq!(v["tool"]["name"], "reglint");
     assert_eq!(v["sources"][0]["kind"], "file");
     assert_eq!(v["sources"][0]["items"], 1);
-    for key in ["items", "errors", "warnings", "infos", "fixable", "fixed", "skipped_fixes", "unverifiable", "by_rule"] {
+    for key in [
+        "items",
+        "errors",
+        "warnings",
+        "infos",
+        "fixable",
+        "fixed",
+        "skipped_fixes",
+        "unverifiable",
+        "by_rule",
+    ] {
         assert!(v["summary"].get(key).is_some(), "summary.{key}");
     }
     assert_eq!(v["summary"]["by_rule"]["RG101"], 1);
@@ -139,29 +195,57 @@ fn json_report_has_the_spec_shape() {
     assert_eq!(d["name"], "stray-character-in-identifier");
     assert_eq!(d["severity"], "error");
     assert_eq!(d["message"], "alias_id has a stray '\"'");
-    assert_eq!(d["item"], serde_json::json!({"source": 0, "index": 0, "key": {"agent_id": "PEGHWIVI5Y"}}));
+    assert_eq!(
+        d["item"],
+        serde_json::json!({"source": 0, "index": 0, "key": {"agent_id": "PEGHWIVI5Y"}})
+    );
     assert_eq!(d["attribute"], "alias_id");
     assert_eq!(d["location"]["line"], 2);
     assert_eq!(d["location"]["column"], 40);
     assert_eq!(d["fingerprint"].as_str().unwrap().len(), 32);
     assert_eq!(d["fix"]["applicability"], "safe");
     assert_eq!(d["fix"]["title"], "Remove a stray '\"'");
-    assert_eq!(d["fix"]["edits"], serde_json::json!([{"op": "set", "attribute": "alias_id", "value": {"S": "IO1GTTHP0M"}}]));
+    assert_eq!(
+        d["fix"]["edits"],
+        serde_json::json!([{"op": "set", "attribute": "alias_id", "value": {"S": "IO1GTTHP0M"}}])
+    );
 
     // The fingerprint is stable across runs.
-    let again = reglint().args(["check", "--format", "json"]).arg(&p).output().unwrap();
+    let again = reglint()
+        .args(["check", "--format", "json"])
+        .arg(&p)
+        .output()
+        .unwrap();
     let w: serde_json::Value = serde_json::from_slice(&again.stdout).unwrap();
-    assert_eq!(v["diagnostics"][0]["fingerprint"], w["diagnostics"][0]["fingerprint"]);
+    assert_eq!(
+        v["diagnostics"][0]["fingerprint"],
+        w["diagnostics"][0]["fingerprint"]
+    );
 }
 
 #[test]
 fn fix_changes_only_the_value_and_converges() {
     let dir = tempfile::tempdir().unwrap();
-    let item = CLEAN.replace("IO1GTTHP0M", "IO1GTTHP0M\\\"").replace("\"843074507558\"", "843074507558");
-    let text = format!("[\n  {CLEAN},\n  {item}\n]\n").replace("\"PEGHWIVI5Y\", \"alias_id\": \"IO1GTTHP0M\\\"", "\"QJ7XK2M9ZT\", \"alias_id\": \"IO1GTTHP0M\\\"");
+    let item = CLEAN
+        .replace("IO1GTTHP0M", "IO1GTTHP0M\\\"")
+        .replace("\"843074507558\"", "843074507558");
+    let text = format!("[\n  {CLEAN},\n  {item}\n]\n").replace(
+        "\"PEGHWIVI5Y\", \"alias_id\": \"IO1GTTHP0M\\\"",
+        "\"QJ7XK2M9ZT\", \"alias_id\": \"IO1GTTHP0M\\\"",
+    );
     let p = write(dir.path(), "agents.json", text.as_bytes());
-    let out = reglint().args(["check", "--fix", "-q", "--format", "concise"]).arg(&p).output().unwrap();
-    assert_eq!(out.status.code(), Some(0), "{}{}", stdout(&out), stderr(&out));
+    let out = reglint()
+        .args(["check", "--fix", "-q", "--format", "concise"])
+        .arg(&p)
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}{}",
+        stdout(&out),
+        stderr(&out)
+    );
     let fixed = std::fs::read_to_string(&p).unwrap();
     let expected = text
         .replace("\"IO1GTTHP0M\\\"\"", "\"IO1GTTHP0M\"")
@@ -179,7 +263,11 @@ fn diff_prints_the_change_and_writes_nothing() {
     let item = CLEAN.replace("IO1GTTHP0M", "IO1GTTHP0M\\\"");
     let text = format!("[\n  {item}\n]\n");
     let p = write(dir.path(), "agents.json", text.as_bytes());
-    let out = reglint().args(["check", "--diff"]).arg(&p).output().unwrap();
+    let out = reglint()
+        .args(["check", "--diff"])
+        .arg(&p)
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(1));
     let diff = stdout(&out);
     assert!(diff.contains(&format!("-  {item}")), "{diff}");
@@ -187,7 +275,11 @@ fn diff_prints_the_change_and_writes_nothing() {
     assert_eq!(std::fs::read_to_string(&p).unwrap(), text);
     // Nothing to change: exit 0.
     let clean = write(dir.path(), "clean.json", format!("[{CLEAN}]").as_bytes());
-    let out = reglint().args(["check", "--diff"]).arg(&clean).output().unwrap();
+    let out = reglint()
+        .args(["check", "--diff"])
+        .arg(&clean)
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(0));
 }
 
@@ -196,19 +288,38 @@ fn fail_on_and_selection() {
     let dir = tempfile::tempdir().unwrap();
     let item = CLEAN.replace("IO1GTTHP0M", "IO1GTTHP0M\\\"");
     let p = write(dir.path(), "agents.json", format!("[{item}]").as_bytes());
-    let code = |args: &[&str]| reglint().arg("check").args(args).arg(&p).output().unwrap().status.code();
+    let code = |args: &[&str]| {
+        reglint()
+            .arg("check")
+            .args(args)
+            .arg(&p)
+            .output()
+            .unwrap()
+            .status
+            .code()
+    };
     assert_eq!(code(&[]), Some(1));
     assert_eq!(code(&["--fail-on", "never"]), Some(0));
     assert_eq!(code(&["--ignore", "RG1"]), Some(0));
     assert_eq!(code(&["--select", "RG0,RG3"]), Some(0));
-    assert_eq!(code(&["--select", "RG0", "--extend-select", "RG101"]), Some(1));
+    assert_eq!(
+        code(&["--select", "RG0", "--extend-select", "RG101"]),
+        Some(1)
+    );
     assert_eq!(code(&["--select", "RG7"]), Some(2));
 }
 
 #[test]
 fn stdin_and_scan_output_and_batch_write() {
-    let scan = format!("{{\"Items\": [{}], \"Count\": 1, \"ScannedCount\": 1, \"ConsumedCapacity\": null}}", typed_clean());
-    let out = reglint().args(["check", "-", "--format", "json"]).write_stdin(scan).output().unwrap();
+    let scan = format!(
+        "{{\"Items\": [{}], \"Count\": 1, \"ScannedCount\": 1, \"ConsumedCapacity\": null}}",
+        typed_clean()
+    );
+    let out = reglint()
+        .args(["check", "-", "--format", "json"])
+        .write_stdin(scan)
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(v["sources"][0]["kind"], "stdin");
@@ -221,7 +332,11 @@ fn stdin_and_scan_output_and_batch_write() {
         typed_clean().replace("PEGHWIVI5Y", "QJ7XK2M9ZT").replace("billing-agent", "other")
     );
     let p = write(dir.path(), "batch.json", batch.as_bytes());
-    let out = reglint().args(["check", "--format", "json"]).arg(&p).output().unwrap();
+    let out = reglint()
+        .args(["check", "--format", "json"])
+        .arg(&p)
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(v["summary"]["items"], 2);
@@ -235,14 +350,28 @@ fn export_directory_is_read_in_manifest_order() {
     let mut manifest = String::new();
     for (i, id) in ["PEGHWIVI5Y", "QJ7XK2M9ZT"].iter().enumerate() {
         let mut enc = GzEncoder::new(Vec::new(), flate2::Compression::default());
-        let item = typed_clean().replace("PEGHWIVI5Y", id).replace("billing-agent", &format!("agent-{i}"));
+        let item = typed_clean()
+            .replace("PEGHWIVI5Y", id)
+            .replace("billing-agent", &format!("agent-{i}"));
         writeln!(enc, "{{\"Item\": {item}}}").unwrap();
         let name = format!("file{}.json.gz", 9 - i);
         std::fs::write(dir.path().join("data").join(&name), enc.finish().unwrap()).unwrap();
         manifest.push_str(&format!("{{\"itemCount\":1,\"md5Checksum\":\"x\",\"etag\":\"y\",\"dataFileS3Key\":\"AWSDynamoDB/01/data/{name}\"}}\n"));
     }
     std::fs::write(dir.path().join("manifest-files.json"), manifest).unwrap();
-    let out = reglint().args(["check", "--format", "json", "--select", "RG302", "--extend-select", "RG101"]).arg(dir.path()).output().unwrap();
+    let out = reglint()
+        .args([
+            "check",
+            "--format",
+            "json",
+            "--select",
+            "RG302",
+            "--extend-select",
+            "RG101",
+        ])
+        .arg(dir.path())
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(v["sources"][0]["kind"], "export");
@@ -252,9 +381,18 @@ fn export_directory_is_read_in_manifest_order() {
 #[test]
 fn config_unknown_key_points_at_its_line() {
     let dir = tempfile::tempdir().unwrap();
-    write(dir.path(), "reglint.toml", b"[rules]\nselect = [\"ALL\"]\nignroe = [\"RG302\"]\n");
+    write(
+        dir.path(),
+        "reglint.toml",
+        b"[rules]\nselect = [\"ALL\"]\nignroe = [\"RG302\"]\n",
+    );
     let p = write(dir.path(), "agents.json", format!("[{CLEAN}]").as_bytes());
-    let out = reglint().current_dir(dir.path()).arg("check").arg(&p).output().unwrap();
+    let out = reglint()
+        .current_dir(dir.path())
+        .arg("check")
+        .arg(&p)
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(2));
     let err = stderr(&out);
     assert!(err.contains("reglint.toml:3:1"), "{err}");
@@ -284,12 +422,19 @@ reason = "left over"
 "#,
     );
     // Found upward from a subdirectory; sources resolved against the config's directory.
-    let out = reglint().current_dir(&sub).args(["check", "--format", "concise", "-q"]).output().unwrap();
+    let out = reglint()
+        .current_dir(&sub)
+        .args(["check", "--format", "concise", "-q"])
+        .output()
+        .unwrap();
     let text = stdout(&out);
     assert_eq!(out.status.code(), Some(0), "{text}{}", stderr(&out));
     let lines: Vec<&str> = text.lines().collect();
     assert_eq!(lines.len(), 1, "{text}");
-    assert!(lines[0].contains("reglint.toml:8:1: RG900 warning"), "{text}");
+    assert!(
+        lines[0].contains("reglint.toml:8:1: RG900 warning"),
+        "{text}"
+    );
     assert!(lines[0].contains("NOSUCHAGNT"), "{text}");
 }
 
@@ -298,9 +443,17 @@ fn rule_command_prints_pages() {
     let out = reglint().args(["rule", "RG101"]).output().unwrap();
     assert_eq!(out.status.code(), Some(0));
     assert!(stdout(&out).starts_with("# RG101 stray-character-in-identifier"));
-    let out = reglint().args(["rule", "--all", "--format", "json"]).output().unwrap();
+    let out = reglint()
+        .args(["rule", "--all", "--format", "json"])
+        .output()
+        .unwrap();
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    let codes: Vec<&str> = v.as_array().unwrap().iter().map(|r| r["code"].as_str().unwrap()).collect();
+    let codes: Vec<&str> = v
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["code"].as_str().unwrap())
+        .collect();
     assert!(codes.contains(&"RG000") && codes.contains(&"RG900"));
     let out = reglint().args(["rule", "RG999"]).output().unwrap();
     assert_eq!(out.status.code(), Some(2));
@@ -312,8 +465,16 @@ fn escapes_terminal_sequences_from_data() {
     let item = CLEAN.replace("IO1GTTHP0M", "IO1GTTHP0M\\u001b]52;c;aGk=\\u0007\\u001b[2J");
     let p = write(dir.path(), "agents.json", format!("[{item}]").as_bytes());
     for format in ["text", "concise", "github"] {
-        let out = reglint().args(["check", "--format", format]).arg(&p).output().unwrap();
+        let out = reglint()
+            .args(["check", "--format", format])
+            .arg(&p)
+            .output()
+            .unwrap();
         assert_eq!(out.status.code(), Some(1));
-        assert!(!out.stdout.contains(&0x1b) && !out.stdout.contains(&0x07), "{format}: {}", stdout(&out));
+        assert!(
+            !out.stdout.contains(&0x1b) && !out.stdout.contains(&0x07),
+            "{format}: {}",
+            stdout(&out)
+        );
     }
 }

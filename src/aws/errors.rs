@@ -7,17 +7,34 @@ use aws_smithy_types::error::metadata::ProvideErrorMetadata;
 /// What kind of failure an AWS call had.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum AwsFailure {
-    NotFound { message: String },
-    AccessDenied { message: String },
+    NotFound {
+        message: String,
+    },
+    AccessDenied {
+        message: String,
+    },
     /// Expired or invalid credentials: re-resolve, do not retry as is.
-    Credentials { message: String },
-    Throttled { message: String },
+    Credentials {
+        message: String,
+    },
+    Throttled {
+        message: String,
+    },
     /// A condition on a write did not hold.
-    ConditionFailed { message: String },
-    Validation { message: String },
+    ConditionFailed {
+        message: String,
+    },
+    Validation {
+        message: String,
+    },
     /// Network failures, timeouts, 5xx.
-    Unavailable { message: String },
-    Other { code: String, message: String },
+    Unavailable {
+        message: String,
+    },
+    Other {
+        code: String,
+        message: String,
+    },
 }
 
 impl AwsFailure {
@@ -46,17 +63,24 @@ pub fn classify_code(code: Option<&str>, message: Option<&str>) -> AwsFailure {
         "AccessDenied" | "AccessDeniedException" | "UnauthorizedOperation" => {
             AwsFailure::AccessDenied { message }
         }
-        "ExpiredToken" | "ExpiredTokenException" | "RequestExpired" | "InvalidClientTokenId"
-        | "UnrecognizedClientException" | "InvalidSignatureException" => {
-            AwsFailure::Credentials { message }
-        }
-        "ThrottlingException" | "Throttling" | "ProvisionedThroughputExceededException"
-        | "RequestLimitExceeded" | "TooManyRequestsException" => AwsFailure::Throttled { message },
+        "ExpiredToken"
+        | "ExpiredTokenException"
+        | "RequestExpired"
+        | "InvalidClientTokenId"
+        | "UnrecognizedClientException"
+        | "InvalidSignatureException" => AwsFailure::Credentials { message },
+        "ThrottlingException"
+        | "Throttling"
+        | "ProvisionedThroughputExceededException"
+        | "RequestLimitExceeded"
+        | "TooManyRequestsException" => AwsFailure::Throttled { message },
         "ConditionalCheckFailedException" | "TransactionCanceledException" => {
             AwsFailure::ConditionFailed { message }
         }
         "ValidationException" | "ValidationError" => AwsFailure::Validation { message },
-        "InternalServerException" | "InternalServerError" | "ServiceUnavailable"
+        "InternalServerException"
+        | "InternalServerError"
+        | "ServiceUnavailable"
         | "ServiceUnavailableException" => AwsFailure::Unavailable { message },
         other => AwsFailure::Other {
             code: other.to_string(),

@@ -8,7 +8,10 @@ fn summary(report: &Report) -> serde_json::Value {
     let mut s = serde_json::to_value(&report.summary).unwrap_or_default();
     if !report.aws_calls.is_empty() {
         if let Some(m) = s.as_object_mut() {
-            m.insert("aws_calls".into(), serde_json::to_value(&report.aws_calls).unwrap_or_default());
+            m.insert(
+                "aws_calls".into(),
+                serde_json::to_value(&report.aws_calls).unwrap_or_default(),
+            );
         }
     }
     s

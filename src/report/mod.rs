@@ -124,7 +124,11 @@ pub fn render(
     match format {
         OutputFormat::Json => json::render(report, out),
         OutputFormat::Jsonl => json::render_lines(report, out),
-        OutputFormat::Text | OutputFormat::Concise | OutputFormat::Sarif | OutputFormat::Junit | OutputFormat::Github => {
+        OutputFormat::Text
+        | OutputFormat::Concise
+        | OutputFormat::Sarif
+        | OutputFormat::Junit
+        | OutputFormat::Github => {
             if opts.statistics {
                 concise::render_statistics(report, out)
             } else {
@@ -136,11 +140,13 @@ pub fn render(
 
 /// Prints an error that stopped the run, with its help, on stderr.
 pub fn print_error(e: &dyn miette::Diagnostic) {
-    let handler = miette::GraphicalReportHandler::new_themed(if std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none() {
-        miette::GraphicalTheme::unicode()
-    } else {
-        miette::GraphicalTheme::unicode_nocolor()
-    });
+    let handler = miette::GraphicalReportHandler::new_themed(
+        if std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none() {
+            miette::GraphicalTheme::unicode()
+        } else {
+            miette::GraphicalTheme::unicode_nocolor()
+        },
+    );
     let mut text = String::new();
     if handler.render_report(&mut text, e).is_err() {
         text = e.to_string();
@@ -150,7 +156,7 @@ pub fn print_error(e: &dyn miette::Diagnostic) {
 
 fn escape_terminal_keep_newlines(text: &str) -> String {
     text.split('\n')
-        .map(|l| escape_terminal_styled(l))
+        .map(escape_terminal_styled)
         .collect::<Vec<_>>()
         .join("\n")
 }
@@ -199,9 +205,19 @@ pub fn render_rules(
                     })
                 })
                 .collect();
-            let v = if list.len() == 1 { list[0].clone() } else { serde_json::Value::Array(list) };
+            let v = if list.len() == 1 {
+                list[0].clone()
+            } else {
+                serde_json::Value::Array(list)
+            };
             serde_json::to_writer_pretty(&mut *out, &v)?;
             writeln!(out)
         }
     }
+}
+
+/// Prints a JSON document (policies and other machine-readable output).
+pub fn render_json_value(v: &serde_json::Value, out: &mut dyn Write) -> io::Result<()> {
+    serde_json::to_writer_pretty(&mut *out, v)?;
+    writeln!(out)
 }

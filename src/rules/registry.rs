@@ -51,16 +51,21 @@ pub struct RegistryIndex {
 impl RegistryIndex {
     /// Records an item; returns the findings it raises against items seen before.
     /// `here` describes the item for messages about later duplicates ("item 3 of agents.json").
-    pub fn observe(&mut self, item: &Item, local_account: Option<&str>, here: &str) -> Vec<Violation> {
+    pub fn observe(
+        &mut self,
+        item: &Item,
+        local_account: Option<&str>,
+        here: &str,
+    ) -> Vec<Violation> {
         let mut out = Vec::new();
         if let Some((key, what)) = registration_key(item, local_account) {
             match self.registrations.get(&key) {
                 Some(first) => {
-                    let mut v = Violation::new(
-                        &RG301,
-                        format!("{what} is already registered by {first}"),
-                    )
-                    .with_help("keep one registration; the hub routes to whichever it reads first");
+                    let mut v =
+                        Violation::new(&RG301, format!("{what} is already registered by {first}"))
+                            .with_help(
+                                "keep one registration; the hub routes to whichever it reads first",
+                            );
                     if let Some(attr) = item.get(RUNTIME_ARN).or_else(|| item.get(AGENT_ID)) {
                         v = v.on(attr);
                     }

@@ -17,8 +17,11 @@ fn check(ctx: &ItemCtx, out: &mut Vec<Violation>) {
     for attr in &ctx.item.attrs {
         if let Value::Invalid(reason) = &attr.node.value {
             out.push(
-                Violation::new(&RULE, format!("{} is not valid DynamoDB JSON: {reason}", attr.name))
-                    .on(attr),
+                Violation::new(
+                    &RULE,
+                    format!("{} is not valid DynamoDB JSON: {reason}", attr.name),
+                )
+                .on(attr),
             );
         }
     }

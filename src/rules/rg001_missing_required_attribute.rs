@@ -14,7 +14,9 @@ pub static RULE: Rule = Rule {
 };
 
 fn check(ctx: &ItemCtx, out: &mut Vec<Violation>) {
-    let required = ctx.agent_type.map_or(&ALWAYS_REQUIRED[..], |t| t.required());
+    let required = ctx
+        .agent_type
+        .map_or(&ALWAYS_REQUIRED[..], |t| t.required());
     for name in required {
         if ctx.item.get(name).is_none() {
             let kind = ctx

@@ -14,7 +14,8 @@ pub static RULE: Rule = Rule {
     name: "stray-character-in-identifier",
     severity: Severity::Error,
     fix: FixAvailability::Safe,
-    summary: "stray quotes, white space, invisible characters or trailing punctuation in an identifier",
+    summary:
+        "stray quotes, white space, invisible characters or trailing punctuation in an identifier",
     doc: rule_doc!("RG101"),
     check: Check::Item(check),
 };

@@ -22,13 +22,14 @@ fn check(ctx: &ItemCtx, out: &mut Vec<Violation>) {
     match &attr.node.value {
         Value::N(n) => {
             let digits = n.trim();
-            let fix = (digits.len() <= 12 && digits.bytes().all(|b| b.is_ascii_digit())).then(|| {
-                let padded = format!("{digits:0>12}");
-                Fix::safe(
-                    format!("Store the account ID as the string \"{padded}\""),
-                    vec![Edit::set(ACCOUNT_ID, Value::S(padded))],
-                )
-            });
+            let fix =
+                (digits.len() <= 12 && digits.bytes().all(|b| b.is_ascii_digit())).then(|| {
+                    let padded = format!("{digits:0>12}");
+                    Fix::safe(
+                        format!("Store the account ID as the string \"{padded}\""),
+                        vec![Edit::set(ACCOUNT_ID, Value::S(padded))],
+                    )
+                });
             out.push(
                 Violation::new(
                     &RULE,
@@ -52,12 +53,9 @@ fn check(ctx: &ItemCtx, out: &mut Vec<Violation>) {
                 )
             });
             out.push(
-                Violation::new(
-                    &RULE,
-                    format!("account_id {s:?} is not exactly 12 digits"),
-                )
-                .on(attr)
-                .with_fix(fix),
+                Violation::new(&RULE, format!("account_id {s:?} is not exactly 12 digits"))
+                    .on(attr)
+                    .with_fix(fix),
             );
         }
         _ => {}

@@ -125,7 +125,10 @@ fn batch_write_items<'a>(
                 return Ok(None);
             }
             let Entries(req) = serde_json::from_str(r.get())?;
-            match req.iter().find(|(k, _)| k == "PutRequest" || k == "DeleteRequest") {
+            match req
+                .iter()
+                .find(|(k, _)| k == "PutRequest" || k == "DeleteRequest")
+            {
                 Some((k, put)) if k == "PutRequest" => {
                     let Entries(inner) = serde_json::from_str(put.get())?;
                     match inner.iter().find(|(k, _)| k == "Item") {

@@ -342,7 +342,8 @@ impl ReadState {
         reader
             .read_until(b'\n', &mut first)
             .map_err(|e| read_error(&path, e))?;
-        let first_text = String::from_utf8(first).map_err(|e| not_utf8(&path, 1, e.utf8_error()))?;
+        let first_text =
+            String::from_utf8(first).map_err(|e| not_utf8(&path, 1, e.utf8_error()))?;
         let trimmed = first_text.trim();
         let line_mode = trimmed.starts_with('{')
             && serde_json::from_str::<&serde_json::value::RawValue>(trimmed).is_ok();
