@@ -6,4 +6,4 @@ set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
 bash scripts/setup-moto.sh >/dev/null
-cargo test --release --locked "$@"
+cargo test --release --locked --no-fail-fast "$@"
