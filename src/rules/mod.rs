@@ -8,8 +8,26 @@ pub mod registry;
 
 mod rg000_unreadable_item;
 mod rg001_missing_required_attribute;
+mod rg002_wrong_attribute_type;
+mod rg003_list_stored_as_string;
+mod rg004_set_instead_of_list;
+mod rg005_boolean_as_string_or_number;
+mod rg006_unknown_attribute;
+mod rg007_empty_required_value;
 mod rg101_stray_character_in_identifier;
+mod rg102_malformed_agent_id;
+mod rg103_malformed_alias_id;
+mod rg104_draft_alias_in_registry;
 mod rg105_malformed_account_id;
+mod rg106_non_canonical_agent_type;
+mod rg107_malformed_runtime_arn;
+mod rg108_account_mismatch;
+mod rg109_malformed_region;
+mod rg201_blank_list_element;
+mod rg202_duplicate_list_element;
+mod rg203_untrimmed_text;
+mod rg204_enabled_without_capabilities;
+mod rg205_control_characters_in_text;
 
 use crate::diagnostic::{Fix, Severity};
 use crate::model::{Attr, Item, Span};
@@ -128,6 +146,14 @@ impl Violation {
         self
     }
 
+    /// Points the finding at one element of a list value (after [`Violation::on`]).
+    pub fn at(mut self, node: &crate::model::Node) -> Self {
+        if node.span.is_some() {
+            self.span = node.span;
+        }
+        self
+    }
+
     /// Names an attribute that is not there; points at the item.
     pub fn about(mut self, attribute: &str, item: &Item) -> Self {
         self.attribute = Some(attribute.to_string());
@@ -157,8 +183,26 @@ pub(crate) use rule_doc;
 pub static RULES: &[&Rule] = &[
     &rg000_unreadable_item::RULE,
     &rg001_missing_required_attribute::RULE,
+    &rg002_wrong_attribute_type::RULE,
+    &rg003_list_stored_as_string::RULE,
+    &rg004_set_instead_of_list::RULE,
+    &rg005_boolean_as_string_or_number::RULE,
+    &rg006_unknown_attribute::RULE,
+    &rg007_empty_required_value::RULE,
     &rg101_stray_character_in_identifier::RULE,
+    &rg102_malformed_agent_id::RULE,
+    &rg103_malformed_alias_id::RULE,
+    &rg104_draft_alias_in_registry::RULE,
     &rg105_malformed_account_id::RULE,
+    &rg106_non_canonical_agent_type::RULE,
+    &rg107_malformed_runtime_arn::RULE,
+    &rg108_account_mismatch::RULE,
+    &rg109_malformed_region::RULE,
+    &rg201_blank_list_element::RULE,
+    &rg202_duplicate_list_element::RULE,
+    &rg203_untrimmed_text::RULE,
+    &rg204_enabled_without_capabilities::RULE,
+    &rg205_control_characters_in_text::RULE,
     &registry::RG301,
     &registry::RG302,
     &registry::RG900,

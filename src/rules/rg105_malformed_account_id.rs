@@ -1,4 +1,4 @@
-use super::common::strip_stray;
+use super::common::{is_blank, strip_stray};
 use super::{rule_doc, Check, FixAvailability, ItemCtx, Rule, Violation};
 use crate::diagnostic::{Edit, Fix, Severity};
 use crate::model::Value;
@@ -42,7 +42,8 @@ fn check(ctx: &ItemCtx, out: &mut Vec<Violation>) {
         Value::S(s) => {
             // Stray quotes and spaces are RG101's; judge what remains.
             let (clean, _) = strip_stray(s);
-            if ACCOUNT_ID_RE.is_match(&clean) {
+            // Nothing but stray characters is RG101's.
+            if ACCOUNT_ID_RE.is_match(&clean) || (clean.is_empty() && !is_blank(s)) {
                 return;
             }
             let digits: String = clean.chars().filter(|c| *c != '-').collect();
@@ -59,5 +60,58 @@ fn check(ctx: &ItemCtx, out: &mut Vec<Violation>) {
             );
         }
         _ => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::common::testing::{bedrock, fixed, messages, run};
+    use super::*;
+
+    #[test]
+    fn number_is_padded_to_twelve_digits() {
+        let item = bedrock().with(ACCOUNT_ID, Value::N("12345678901".into()));
+        let v = run(check, &item);
+        assert_eq!(
+            messages(&v),
+            ["account_id is stored as a number (12345678901); leading zeros are lost and lookups by string fail"]
+        );
+        assert_eq!(
+            fixed(&item, &v).value(ACCOUNT_ID),
+            Some(&Value::S("012345678901".into()))
+        );
+    }
+
+    #[test]
+    fn dashes_are_removed_and_wrong_lengths_have_no_fix() {
+        let item = bedrock().with(ACCOUNT_ID, Value::S("8430-7450-7558".into()));
+        let v = run(check, &item);
+        assert_eq!(
+            messages(&v),
+            ["account_id \"8430-7450-7558\" is not exactly 12 digits"]
+        );
+        assert_eq!(
+            fixed(&item, &v).value(ACCOUNT_ID),
+            Some(&Value::S("843074507558".into()))
+        );
+        let v = run(
+            check,
+            &bedrock().with(ACCOUNT_ID, Value::S("84307450755".into())),
+        );
+        assert!(v[0].fix.is_none());
+        let v = run(check, &bedrock().with(ACCOUNT_ID, Value::S(String::new())));
+        assert_eq!(messages(&v), ["account_id \"\" is not exactly 12 digits"]);
+    }
+
+    #[test]
+    fn valid_or_strays_only_is_not_flagged() {
+        assert!(run(check, &bedrock()).is_empty());
+        // Valid once RG101 removes the quote.
+        assert!(run(
+            check,
+            &bedrock().with(ACCOUNT_ID, Value::S("843074507558\"".into()))
+        )
+        .is_empty());
+        assert!(run(check, &bedrock().with(ACCOUNT_ID, Value::S("\"\"".into()))).is_empty());
     }
 }
