@@ -194,7 +194,7 @@ fn json_report_has_the_spec_shape() {
     assert_eq!(d["rule"], "RG101");
     assert_eq!(d["name"], "stray-character-in-identifier");
     assert_eq!(d["severity"], "error");
-    assert_eq!(d["message"], "alias_id has a stray '\"'");
+    assert_eq!(d["message"], "alias_id ends with a stray '\"'");
     assert_eq!(
         d["item"],
         serde_json::json!({"source": 0, "index": 0, "key": {"agent_id": "PEGHWIVI5Y"}})
@@ -204,7 +204,7 @@ fn json_report_has_the_spec_shape() {
     assert_eq!(d["location"]["column"], 40);
     assert_eq!(d["fingerprint"].as_str().unwrap().len(), 32);
     assert_eq!(d["fix"]["applicability"], "safe");
-    assert_eq!(d["fix"]["title"], "Remove a stray '\"'");
+    assert_eq!(d["fix"]["title"], "Remove the stray '\"'");
     assert_eq!(
         d["fix"]["edits"],
         serde_json::json!([{"op": "set", "attribute": "alias_id", "value": {"S": "IO1GTTHP0M"}}])

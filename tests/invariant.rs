@@ -334,7 +334,7 @@ fn apply(item: &mut Item, m: &Mutation) {
             if let Some(v) = item.value(LISTS[*l]).cloned() {
                 let list = strings(&v);
                 let text = if *sep == "json" {
-                    serde_json::to_string(&list).unwrap()
+                    serde_json::Value::from(list).to_string()
                 } else {
                     list.join(sep)
                 };
@@ -396,7 +396,7 @@ fn linter(extra: bool) -> Linter {
             Path::new("reglint.toml"),
             "[registry]\nextra_attributes = [\"owner\"]\n".into(),
         )
-        .unwrap()
+        .unwrap_or_else(|e| panic!("{e}"))
     } else {
         Config::default()
     };
@@ -409,7 +409,10 @@ fn as_file(item: &Item) -> SourceItem {
         Format::Plain => item.to_plain_json(),
         Format::Dynamodb => item.to_typed_json(),
     };
-    let text = format!("[\n{}\n]\n", serde_json::to_string_pretty(&json).unwrap());
+    let text = format!(
+        "[\n{}\n]\n",
+        serde_json::to_string_pretty(&json).unwrap_or_default()
+    );
     read(&text, item.format).remove(0)
 }
 

@@ -170,15 +170,15 @@ mod tests {
                 "domains has \"billing \", a repeat of \"Billing\" differing only in case or spacing"
             ]
         );
-        let v = &v[1..];
-        let fix = v[0].fix.as_ref().unwrap();
+        let near = &v[1..];
+        let fix = near[0].fix.as_ref().unwrap();
         assert_eq!(fix.applicability, Applicability::Unsafe);
         assert_eq!(
             fix.title,
             "Remove 2 near repeats, keeping the first of each"
         );
         assert_eq!(
-            fixed(&item, &v).value("domains"),
+            fixed(&item, near).value("domains"),
             Some(&Value::list_of_strings(["Billing", "refunds"]))
         );
     }
