@@ -123,3 +123,67 @@ fn registration_key(item: &Item, local_account: Option<&str>) -> Option<(String,
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::common::testing::{agentcore, bedrock};
+    use super::*;
+
+    fn messages(v: &[Violation]) -> Vec<(&str, &str)> {
+        v.iter().map(|v| (v.code, v.message.as_str())).collect()
+    }
+
+    #[test]
+    fn same_alias_in_the_same_account_is_a_duplicate_after_normalisation() {
+        let mut index = RegistryIndex::default();
+        assert!(index.observe(&bedrock(), None, "item 0").is_empty());
+        let again = bedrock()
+            .with(ALIAS_ID, Value::S("IO1GTTHP0M ".into()))
+            .with(NAME, Value::S("billing-agent-v2".into()));
+        assert_eq!(
+            messages(&index.observe(&again, None, "item 1")),
+            [(
+                "RG301",
+                "agent PEGHWIVI5Y alias IO1GTTHP0M in account 843074507558 is already registered by item 0"
+            )]
+        );
+        // The same runtime ARN twice.
+        assert!(index.observe(&agentcore(), None, "item 2").is_empty());
+        let v = index.observe(
+            &agentcore().with(NAME, Value::S("other".into())),
+            None,
+            "item 3",
+        );
+        assert_eq!(v[0].code, "RG301");
+    }
+
+    #[test]
+    fn enabled_names_are_compared_ignoring_case() {
+        let mut index = RegistryIndex::default();
+        assert!(index.observe(&bedrock(), None, "item 0").is_empty());
+        let other = bedrock()
+            .with(AGENT_ID, Value::S("QJ7XK2M9ZT".into()))
+            .with(NAME, Value::S("Billing-Agent".into()));
+        assert_eq!(
+            messages(&index.observe(&other, None, "item 1")),
+            [(
+                "RG302",
+                "the name \"Billing-Agent\" is already used by item 0"
+            )]
+        );
+        let disabled = other
+            .with(AGENT_ID, Value::S("ZX3CV5BN7M".into()))
+            .with(ENABLED, Value::Bool(false));
+        assert!(index.observe(&disabled, None, "item 2").is_empty());
+    }
+
+    #[test]
+    fn other_accounts_and_aliases_are_distinct() {
+        let mut index = RegistryIndex::default();
+        assert!(index.observe(&bedrock(), None, "item 0").is_empty());
+        let other_account = bedrock()
+            .with(ACCOUNT_ID, Value::S("152864141302".into()))
+            .with(NAME, Value::S("billing-agent-eu".into()));
+        assert!(index.observe(&other_account, None, "item 1").is_empty());
+    }
+}

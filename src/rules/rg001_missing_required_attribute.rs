@@ -1,6 +1,6 @@
 use super::{rule_doc, Check, FixAvailability, ItemCtx, Rule, Violation};
 use crate::diagnostic::Severity;
-use crate::schema::ALWAYS_REQUIRED;
+use crate::schema::{AgentType, ALWAYS_REQUIRED};
 
 /// A required attribute is absent.
 pub static RULE: Rule = Rule {
@@ -19,13 +19,51 @@ fn check(ctx: &ItemCtx, out: &mut Vec<Violation>) {
         .map_or(&ALWAYS_REQUIRED[..], |t| t.required());
     for name in required {
         if ctx.item.get(name).is_none() {
-            let kind = ctx
-                .agent_type
-                .map_or(String::new(), |t| format!(" on a {} entry", t.as_str()));
+            let kind = ctx.agent_type.map_or(String::new(), |t| match t {
+                AgentType::BedrockAgent => " on a bedrock_agent entry".to_string(),
+                AgentType::AgentCore => " on an agentcore entry".to_string(),
+            });
             out.push(
                 Violation::new(&RULE, format!("{name} is required{kind} but missing"))
                     .about(name, ctx.item),
             );
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::common::testing::{agentcore, bedrock, messages, run};
+    use super::*;
+    use crate::model::Value;
+
+    #[test]
+    fn missing_attributes_of_the_type_are_flagged() {
+        let mut item = bedrock();
+        item.remove("alias_id");
+        item.remove("capabilities");
+        assert_eq!(
+            messages(&run(check, &item)),
+            [
+                "alias_id is required on a bedrock_agent entry but missing",
+                "capabilities is required on a bedrock_agent entry but missing",
+            ]
+        );
+        // A variant spelling of the type is checked as the type it means.
+        let mut item = agentcore().with("agent_type", Value::S("AgentCore".into()));
+        item.remove("runtime_arn");
+        assert_eq!(
+            messages(&run(check, &item)),
+            ["runtime_arn is required on an agentcore entry but missing"]
+        );
+    }
+
+    #[test]
+    fn unknown_type_needs_the_common_attributes_only() {
+        let mut item = bedrock().with("agent_type", Value::S("lambda".into()));
+        item.remove("alias_id");
+        assert!(run(check, &item).is_empty());
+        assert!(run(check, &bedrock()).is_empty());
+        assert!(run(check, &agentcore()).is_empty());
     }
 }
