@@ -1,6 +1,6 @@
 //! Runs a parsed command line and returns the exit status.
 
-use std::io::{IsTerminal, Write};
+use std::io::IsTerminal;
 use std::path::PathBuf;
 
 use crate::check::{check_file_source, exit_code, FileRun, FixMode, RunError};
@@ -169,11 +169,8 @@ fn emit(report: &Report, args: &CheckArgs, quiet: bool) -> Result<(), RunError> 
             std::fs::write(path, buf).map_err(write_err(path.display().to_string()))?;
         }
         None => {
-            let stdout = std::io::stdout();
-            let mut lock = stdout.lock();
-            report::render(report, args.format, &opts, &mut lock)
+            report::render_to_stdout(report, args.format, &opts)
                 .map_err(write_err("stdout".into()))?;
-            lock.flush().map_err(write_err("stdout".into()))?;
         }
     }
     Ok(())

@@ -1,59 +1,37 @@
-//! `concise`: one line per finding; also `--statistics` and `--diff` output.
+//! `concise`: one line per finding, then the summary; also `--diff` output.
+//!
+//! `[*]` marks a finding that `--fix` fixes with the current options; `[*unsafe]` one whose
+//! fix needs `--unsafe-fixes` as well.
 
 use std::io::{self, Write};
 
-use super::{escape_terminal as esc, RenderOptions, Report};
-
-/// Where a finding is: `path:line:column`, or the table and the item's key.
-pub fn place(d: &crate::diagnostic::Diagnostic) -> String {
-    match (&d.location, &d.item) {
-        (Some(l), _) => format!("{}:{}:{}", l.path, l.line, l.column),
-        (None, Some(item)) => format!(
-            "{} {}",
-            d.origin,
-            serde_json::Value::Object(item.key.clone())
-        ),
-        (None, None) => d.origin.clone(),
-    }
-}
+use super::text::{write_summary, Palette};
+use super::{applies, escape_terminal as esc, place, RenderOptions, Report};
 
 pub fn render(report: &Report, opts: &RenderOptions, out: &mut dyn Write) -> io::Result<()> {
+    let mut line = String::with_capacity(256);
     for d in &report.diagnostics {
         let fix = match &d.fix {
-            Some(_) => " [*]",
+            Some(f) if applies(f, opts) => " [*]",
+            Some(_) => " [*unsafe]",
             None => "",
         };
-        writeln!(
-            out,
-            "{}: {} {}{} {}",
-            esc(&place(d)),
-            d.rule,
-            d.severity.as_str(),
-            fix,
-            esc(&d.message)
-        )?;
+        line.clear();
+        line.push_str(&esc(&place(d)));
+        line.push_str(": ");
+        line.push_str(d.rule);
+        line.push(' ');
+        line.push_str(d.severity.as_str());
+        line.push_str(fix);
+        line.push(' ');
+        line.push_str(&esc(&d.message));
+        line.push('\n');
+        out.write_all(line.as_bytes())?;
     }
     if !opts.quiet {
-        summary_line(report, out)?;
+        write_summary(report, opts, &Palette::new(opts.color), out)?;
     }
     Ok(())
-}
-
-pub fn summary_line(report: &Report, out: &mut dyn Write) -> io::Result<()> {
-    let s = &report.summary;
-    writeln!(
-        out,
-        "{} items: {} errors, {} warnings, {} infos; {} fixable, {} fixed",
-        s.items, s.errors, s.warnings, s.infos, s.fixable, s.fixed
-    )
-}
-
-pub fn render_statistics(report: &Report, out: &mut dyn Write) -> io::Result<()> {
-    for (code, n) in &report.summary.by_rule {
-        let name = crate::rules::rule(code).map_or("", |r| r.name);
-        writeln!(out, "{n:>6}  {code}  {name}")?;
-    }
-    summary_line(report, out)
 }
 
 pub fn render_diffs(report: &Report, out: &mut dyn Write) -> io::Result<()> {

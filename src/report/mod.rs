@@ -1,16 +1,30 @@
 //! Reports: the run's findings and counts, and the renderers that print them. Renderers are the
 //! only code that writes to the user.
+//!
+//! Formats: `text` (compiler style, with snippets), `concise` (one line each), `json`/`jsonl`
+//! (spec §7), `sarif` (2.1.0 for GitHub code scanning), `junit`, and `github` (workflow
+//! commands). `--statistics` replaces the list of findings with counts per rule in `text`,
+//! `concise`, `json` and `jsonl`; `sarif`, `junit` and `github` are read by tools that expect
+//! their own format, so they ignore it.
+//!
+//! A reader that goes away (`reglint check … | head`) ends the output quietly: a broken pipe is
+//! not an error.
 
 mod concise;
 mod escape;
+mod github;
 mod json;
+mod junit;
+mod sarif;
+mod stats;
+mod text;
 
 pub use escape::escape_terminal;
 
 use std::collections::BTreeMap;
 use std::io::{self, IsTerminal, Write};
 
-use crate::diagnostic::{Diagnostic, Severity};
+use crate::diagnostic::{Applicability, Diagnostic, Fix, Severity};
 use crate::source::SourceSummary;
 
 /// Output formats of `check`.
@@ -108,79 +122,195 @@ pub struct RenderOptions {
     pub unsafe_fixes: bool,
 }
 
-/// Writes the report in the given format.
+/// Writes the report in the given format. A broken pipe ends the output quietly (`Ok`).
 pub fn render(
     report: &Report,
     format: OutputFormat,
     opts: &RenderOptions,
     out: &mut dyn Write,
 ) -> io::Result<()> {
-    if !report.diffs.is_empty() || opts.statistics {
-        // `--diff` and `--statistics` replace the list of findings.
-    }
+    let mut w = io::BufWriter::with_capacity(1 << 16, out);
+    let result = render_unbuffered(report, format, opts, &mut w).and_then(|()| w.flush());
+    ignore_broken_pipe(result)
+}
+
+/// Writes the report to stdout, buffered; a reader that goes away is not an error.
+pub fn render_to_stdout(
+    report: &Report,
+    format: OutputFormat,
+    opts: &RenderOptions,
+) -> io::Result<()> {
+    let stdout = io::stdout();
+    let mut lock = stdout.lock();
+    render(report, format, opts, &mut lock)?;
+    ignore_broken_pipe(lock.flush())
+}
+
+fn render_unbuffered(
+    report: &Report,
+    format: OutputFormat,
+    opts: &RenderOptions,
+    out: &mut dyn Write,
+) -> io::Result<()> {
     if !report.diffs.is_empty() {
+        // `--diff` replaces the list of findings.
         return concise::render_diffs(report, out);
     }
     match format {
+        OutputFormat::Text | OutputFormat::Concise if opts.statistics => {
+            stats::render_text(report, opts, out)
+        }
+        OutputFormat::Json if opts.statistics => stats::render_json(report, opts, out),
+        OutputFormat::Jsonl if opts.statistics => stats::render_lines(report, opts, out),
+        OutputFormat::Text => text::render(report, opts, out),
+        OutputFormat::Concise => concise::render(report, opts, out),
         OutputFormat::Json => json::render(report, out),
         OutputFormat::Jsonl => json::render_lines(report, out),
-        OutputFormat::Text
-        | OutputFormat::Concise
-        | OutputFormat::Sarif
-        | OutputFormat::Junit
-        | OutputFormat::Github => {
-            if opts.statistics {
-                concise::render_statistics(report, out)
-            } else {
-                concise::render(report, opts, out)
-            }
+        OutputFormat::Sarif => sarif::render(report, out),
+        OutputFormat::Junit => junit::render(report, out),
+        OutputFormat::Github => github::render(report, opts, out),
+    }
+}
+
+fn ignore_broken_pipe(result: io::Result<()>) -> io::Result<()> {
+    match result {
+        Err(e) if e.kind() == io::ErrorKind::BrokenPipe => Ok(()),
+        other => other,
+    }
+}
+
+/// Where a finding is, unescaped: `path:line:column` for files; for items without a location
+/// (table items) the origin and the item's key; else the origin.
+pub fn place(d: &Diagnostic) -> String {
+    match (&d.location, &d.item) {
+        (Some(l), _) => format!("{}:{}:{}", l.path, l.line, l.column),
+        (None, Some(item)) if item.key.is_empty() => {
+            format!("{} item {}", origin(d), item.index)
+        }
+        (None, Some(item)) => format!(
+            "{} {}",
+            origin(d),
+            serde_json::Value::Object(item.key.clone())
+        ),
+        (None, None) => origin(d).to_string(),
+    }
+}
+
+/// The source a finding came from (`dynamodb://registry`, a path), never empty.
+fn origin(d: &Diagnostic) -> &str {
+    match (&d.location, d.origin.as_str()) {
+        (Some(l), _) => &l.path,
+        (None, "") => "configuration",
+        (None, o) => o,
+    }
+}
+
+/// Whether `--fix` with the current options applies this fix.
+fn applies(fix: &Fix, opts: &RenderOptions) -> bool {
+    fix.applicability == Applicability::Safe || opts.unsafe_fixes
+}
+
+/// The fix's title and how to apply it, unescaped: "Remove a stray '\"' (run with --fix)".
+fn fix_help(fix: &Fix) -> String {
+    match fix.applicability {
+        Applicability::Safe => format!("{} (run with --fix)", fix.title),
+        Applicability::Unsafe => format!("{} (unsafe; run with --fix --unsafe-fixes)", fix.title),
+    }
+}
+
+/// How many findings have a fix that `--fix` applies with the current options, and how many
+/// more `--unsafe-fixes` would add.
+fn fix_counts<'a>(
+    diagnostics: impl IntoIterator<Item = &'a Diagnostic>,
+    opts: &RenderOptions,
+) -> (usize, usize) {
+    let mut applicable = 0;
+    let mut hidden = 0;
+    for fix in diagnostics.into_iter().filter_map(|d| d.fix.as_ref()) {
+        if applies(fix, opts) {
+            applicable += 1;
+        } else {
+            hidden += 1;
         }
     }
+    (applicable, hidden)
+}
+
+/// A path as code scanning and workflow commands want it: relative to the working directory
+/// (the repository root in CI) when it is under it, with forward slashes, without `./`.
+fn repo_path(path: &str, cwd: Option<&str>) -> String {
+    let mut p = path.replace('\\', "/");
+    if let Some(rest) = cwd.and_then(|c| p.strip_prefix(c)) {
+        if let Some(rel) = rest.strip_prefix('/') {
+            p = rel.to_string();
+        }
+    }
+    let mut s = p.as_str();
+    while let Some(rest) = s.strip_prefix("./") {
+        s = rest;
+    }
+    s.to_string()
+}
+
+/// The working directory with forward slashes, for [`repo_path`].
+fn working_dir() -> Option<String> {
+    std::env::current_dir()
+        .ok()
+        .map(|d| d.display().to_string().replace('\\', "/"))
+        .map(|d| d.trim_end_matches('/').to_string())
+        .filter(|d| !d.is_empty())
 }
 
 /// Prints an error that stopped the run, with its help, on stderr.
 pub fn print_error(e: &dyn miette::Diagnostic) {
-    let handler = miette::GraphicalReportHandler::new_themed(
-        if std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none() {
-            miette::GraphicalTheme::unicode()
-        } else {
-            miette::GraphicalTheme::unicode_nocolor()
-        },
-    );
-    let mut text = String::new();
-    if handler.render_report(&mut text, e).is_err() {
-        text = e.to_string();
-    }
-    let _ = writeln!(io::stderr(), "{}", escape_terminal_keep_newlines(&text));
+    let color = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
+    let text = error_text(e, color);
+    let _ = writeln!(io::stderr(), "{text}");
 }
 
-fn escape_terminal_keep_newlines(text: &str) -> String {
-    text.split('\n')
-        .map(escape_terminal_styled)
-        .collect::<Vec<_>>()
-        .join("\n")
-}
-
-/// Escapes a line that may hold the renderer's own colour codes: SGR sequences stay, anything
-/// else is escaped.
-fn escape_terminal_styled(line: &str) -> String {
-    static SGR: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
-        #[allow(clippy::expect_used)]
-        regex::Regex::new("\x1b\\[[0-9;]*m").expect("valid pattern")
-    });
-    let mut out = String::new();
-    let mut pos = 0;
-    for m in SGR.find_iter(line) {
-        out.push_str(&escape_terminal(&line[pos..m.start()]));
-        out.push_str(m.as_str());
-        pos = m.end();
+/// An error as miette renders it, safe for a terminal. Rendered without colour first: when the
+/// error's data holds no character that needs escaping, the coloured rendering holds no escape
+/// sequence but miette's own; otherwise the plain rendering is printed escaped.
+fn error_text(e: &dyn miette::Diagnostic, color: bool) -> String {
+    let render = |theme| {
+        let handler = miette::GraphicalReportHandler::new_themed(theme);
+        let mut text = String::new();
+        match handler.render_report(&mut text, e) {
+            Ok(()) => text,
+            Err(_) => e.to_string(),
+        }
+    };
+    let plain = render(miette::GraphicalTheme::unicode_nocolor());
+    let plain = plain.trim_end_matches('\n');
+    let clean = plain
+        .split('\n')
+        .all(|line| !line.chars().any(escape::needs_escape));
+    if !clean {
+        return plain
+            .split('\n')
+            .map(escape_terminal)
+            .collect::<Vec<_>>()
+            .join("\n");
     }
-    out.push_str(&escape_terminal(&line[pos..]));
-    out
+    if color {
+        render(miette::GraphicalTheme::unicode())
+            .trim_end_matches('\n')
+            .to_string()
+    } else {
+        plain.to_string()
+    }
 }
 
 /// `reglint rule`: the rules' pages as text, or their metadata and pages as JSON.
 pub fn render_rules(
+    rules: &[&'static crate::rules::Rule],
+    format: crate::cli::RuleFormat,
+    out: &mut dyn Write,
+) -> io::Result<()> {
+    ignore_broken_pipe(write_rules(rules, format, out).and_then(|()| out.flush()))
+}
+
+fn write_rules(
     rules: &[&'static crate::rules::Rule],
     format: crate::cli::RuleFormat,
     out: &mut dyn Write,
@@ -216,8 +346,51 @@ pub fn render_rules(
     }
 }
 
-/// Prints a JSON document (policies and other machine-readable output).
+/// Prints a JSON document (policies and other machine-readable output). A reader that goes
+/// away is not an error.
 pub fn render_json_value(v: &serde_json::Value, out: &mut dyn Write) -> io::Result<()> {
-    serde_json::to_writer_pretty(&mut *out, v)?;
-    writeln!(out)
+    let result = serde_json::to_writer_pretty(&mut *out, v)
+        .map_err(io::Error::from)
+        .and_then(|()| writeln!(out))
+        .and_then(|()| out.flush());
+    ignore_broken_pipe(result)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(Debug, thiserror::Error, miette::Diagnostic)]
+    #[error("cannot read {0}")]
+    #[diagnostic(code(reglint::input), help("check the path"))]
+    struct Failed(String);
+
+    #[test]
+    fn errors_with_hostile_data_are_printed_escaped_and_without_colour() {
+        let text = error_text(&Failed("a\u{1b}[31mb\u{7}".into()), true);
+        assert!(!text.contains('\u{1b}'), "{text:?}");
+        assert!(!text.contains('\u{7}'), "{text:?}");
+        assert!(text.contains("cannot read a\\u{1b}[31mb\\u{7}"), "{text:?}");
+    }
+
+    #[test]
+    fn clean_errors_keep_miette_colours() {
+        let text = error_text(&Failed("registry.json".into()), true);
+        assert!(text.contains('\u{1b}'), "{text:?}");
+        assert!(text.contains("registry.json"), "{text:?}");
+        let plain = error_text(&Failed("registry.json".into()), false);
+        assert!(!plain.contains('\u{1b}'), "{plain:?}");
+        assert!(plain.contains("help: check the path"), "{plain:?}");
+    }
+
+    #[test]
+    fn repo_paths_are_relative_with_forward_slashes() {
+        assert_eq!(repo_path("./a/b.json", None), "a/b.json");
+        assert_eq!(repo_path("a\\b.json", None), "a/b.json");
+        assert_eq!(repo_path("/work/x/a.json", Some("/work/x")), "a.json");
+        assert_eq!(
+            repo_path("/work/xy/a.json", Some("/work/x")),
+            "/work/xy/a.json"
+        );
+    }
 }
