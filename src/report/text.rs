@@ -139,13 +139,17 @@ impl SnippetView {
         let mut lines = Vec::with_capacity(3);
         if line_span.start > 0 {
             let prev = chunk.line_of(line_span.start - 1);
-            lines.push((line_no - 1, clipped(&text[prev.start..prev.end])));
+            lines.push((
+                line_no.saturating_sub(1),
+                clipped(&text[prev.start..prev.end]),
+            ));
         }
         let focus = lines.len();
         let line = &text[line_span.start..line_span.end];
         let (shown, caret) = focus_line(line, start - line_span.start, end - line_span.start);
         lines.push((line_no, shown));
-        if line_span.end < text.len() {
+        // The empty "line" after a file's final newline is not shown.
+        if line_span.end + 1 < text.len() {
             let next = chunk.line_of(line_span.end + 1);
             lines.push((line_no + 1, clipped(&text[next.start..next.end])));
         }
