@@ -42,7 +42,7 @@ fn clean_registry_exits_zero() {
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
-    assert!(stdout(&out).contains("1 items: 0 errors, 0 warnings"));
+    assert!(stdout(&out).contains("Checked 1 item: 0 errors, 0 warnings"));
 }
 
 #[test]
