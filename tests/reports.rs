@@ -516,6 +516,15 @@ fn an_empty_report_says_so() {
 
 #[test]
 fn a_reader_that_goes_away_is_not_an_error() {
+    struct Failing;
+    impl std::io::Write for Failing {
+        fn write(&mut self, _: &[u8]) -> std::io::Result<usize> {
+            Err(std::io::Error::other("disk full"))
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
     struct Closed;
     impl std::io::Write for Closed {
         fn write(&mut self, _: &[u8]) -> std::io::Result<usize> {
@@ -525,14 +534,29 @@ fn a_reader_that_goes_away_is_not_an_error() {
             Err(std::io::ErrorKind::BrokenPipe.into())
         }
     }
+    // Large enough that the writes fail inside the renderers, not only at the final flush.
+    let mut big = small_report();
+    for _ in 0..200 {
+        for d in small_report().diagnostics {
+            big.push(d);
+        }
+    }
     for format in [
         OutputFormat::Text,
+        OutputFormat::Concise,
         OutputFormat::Json,
+        OutputFormat::Jsonl,
         OutputFormat::Sarif,
         OutputFormat::Junit,
+        OutputFormat::Github,
     ] {
         assert!(
-            render(&small_report(), format, &plain(), &mut Closed).is_ok(),
+            render(&big, format, &plain(), &mut Closed).is_ok(),
+            "{format:?}"
+        );
+        let mut failing = Failing;
+        assert!(
+            render(&big, format, &plain(), &mut failing).is_err(),
             "{format:?}"
         );
     }

@@ -26,9 +26,13 @@ pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
         }
         junit.add_test_suite(suite);
     }
+    // Serialized in memory first: quick-junit's error would hide the kind of a write error
+    // (a reader that went away is not a failure).
+    let mut buf = Vec::new();
     junit
-        .serialize(&mut *out)
-        .map_err(|e| io::Error::other(e.to_string()))
+        .serialize(&mut buf)
+        .map_err(|e| io::Error::other(e.to_string()))?;
+    out.write_all(&buf)
 }
 
 /// The findings by rule (code order, which is the catalogue's) and, within a rule, by item (report order).
