@@ -11,6 +11,7 @@ use crate::report::{self, RenderOptions, Report};
 use crate::rules::registry::RegistryIndex;
 use crate::select::{split_codes, Selection};
 use crate::source::SourceSpec;
+use crate::table::{check_table_source, TableRun};
 
 pub fn run(cli: Cli) -> u8 {
     init_logging(cli.verbose);
@@ -18,7 +19,8 @@ pub fn run(cli: Cli) -> u8 {
         Command::Check(args) => run_check(&args, cli.quiet),
         Command::Rule(args) => run_rule(&args),
         Command::IamPolicy(args) => run_iam_policy(&args),
-        Command::Undo(_) | Command::Doctor(_) => Err(RunError::Usage(
+        Command::Undo(args) => run_undo(&args, cli.quiet),
+        Command::Doctor(_) => Err(RunError::Usage(
             "this command needs AWS support, which this build does not have".into(),
         )),
     };
@@ -136,9 +138,13 @@ fn run_check(args: &CheckArgs, quiet: bool) -> Result<u8, RunError> {
     for (i, spec) in expanded.iter().enumerate() {
         match spec {
             SourceSpec::Table(name) => {
-                return Err(RunError::Usage(format!(
-                    "dynamodb://{name}: reading a live table is not supported by this build"
-                )))
+                let table_run = TableRun {
+                    linter: &linter,
+                    mode,
+                    args,
+                    quiet,
+                };
+                check_table_source(&table_run, i, name, &mut report, &mut registry)?
             }
             _ => check_file_source(&run, i, spec, &mut report, &mut registry)?,
         }
@@ -174,6 +180,19 @@ fn emit(report: &Report, args: &CheckArgs, quiet: bool) -> Result<(), RunError> 
         }
     }
     Ok(())
+}
+
+fn run_undo(args: &crate::cli::UndoArgs, quiet: bool) -> Result<u8, RunError> {
+    let report = crate::undo::run_undo(args)?;
+    let stdout = std::io::stdout();
+    let mut lock = stdout.lock();
+    crate::undo::render_undo(&report, quiet, &mut lock)
+        .and_then(|()| lock.flush())
+        .map_err(|source| RunError::Write {
+            path: "stdout".into(),
+            source,
+        })?;
+    Ok(report.exit_code())
 }
 
 fn run_rule(args: &RuleArgs) -> Result<u8, RunError> {

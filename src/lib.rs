@@ -15,3 +15,5 @@ pub mod rules;
 pub mod schema;
 pub mod select;
 pub mod source;
+pub mod table;
+pub mod undo;

@@ -189,6 +189,17 @@ impl Linter {
         item: &Item,
         key: &serde_json::Map<String, serde_json::Value>,
     ) -> (Item, Vec<Fix>) {
+        self.fix_item_protecting(item, key, &[])
+    }
+
+    /// [`Linter::fix_item`], where a fix that touches one of the `protected` attributes (a
+    /// table's key attributes) counts as unsafe whatever the rule says.
+    pub fn fix_item_protecting(
+        &self,
+        item: &Item,
+        key: &serde_json::Map<String, serde_json::Value>,
+        protected: &[String],
+    ) -> (Item, Vec<Fix>) {
         let mut current = item.clone();
         let mut applied = Vec::new();
         for _round in 0..10 {
@@ -196,16 +207,19 @@ impl Linter {
             let mut changed = false;
             for v in self.lint(&current) {
                 let Some(fix) = v.fix else { continue };
-                if !self.applicable(&fix) || self.exceptions.iter().any(|e| e.matches(key, v.code))
-                {
-                    continue;
-                }
                 let attrs: Vec<String> = fix
                     .edits
                     .iter()
                     .flat_map(|e| e.attributes())
                     .map(str::to_string)
                     .collect();
+                let protected_hit = attrs.iter().any(|a| protected.contains(a));
+                if !self.applicable(&fix)
+                    || protected_hit && !self.unsafe_fixes
+                    || self.exceptions.iter().any(|e| e.matches(key, v.code))
+                {
+                    continue;
+                }
                 if attrs.iter().any(|a| touched.contains(a)) {
                     continue;
                 }

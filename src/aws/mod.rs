@@ -3,4 +3,7 @@
 //! module sees an SDK client.
 
 pub mod config;
+pub mod convert;
 pub mod errors;
+pub mod journal;
+pub mod table;
