@@ -39,48 +39,69 @@ pub struct TableRun<'a> {
 /// Live feedback on stderr: a progress bar when stderr is a terminal, and lines a person needs
 /// to see while the run goes on. Nothing with `-q`.
 pub struct Progress {
-    bar: ProgressBar,
+    bar: std::sync::Mutex<ProgressBar>,
+    visible: bool,
     quiet: bool,
 }
 
 impl Progress {
     pub fn new(quiet: bool) -> Progress {
-        let target = if quiet || !std::io::stderr().is_terminal() {
-            ProgressDrawTarget::hidden()
-        } else {
-            ProgressDrawTarget::stderr()
-        };
-        let bar = ProgressBar::with_draw_target(None, target);
-        Progress { bar, quiet }
+        Progress {
+            bar: std::sync::Mutex::new(ProgressBar::hidden()),
+            visible: !quiet && std::io::stderr().is_terminal(),
+            quiet,
+        }
     }
 
-    fn spinner(&self, message: String) {
-        self.bar.set_style(
-            ProgressStyle::with_template("{spinner} {msg}: {pos} items")
-                .unwrap_or_else(|_| ProgressStyle::default_spinner()),
-        );
-        self.bar.set_message(message);
-        self.bar.set_position(0);
+    fn current(&self) -> ProgressBar {
         self.bar
-            .enable_steady_tick(std::time::Duration::from_millis(120));
+            .lock()
+            .map(|b| b.clone())
+            .unwrap_or_else(|_| ProgressBar::hidden())
     }
 
+    fn replace(&self, bar: ProgressBar) {
+        if let Ok(mut current) = self.bar.lock() {
+            current.finish_and_clear();
+            *current = bar;
+        }
+    }
+
+    fn target(&self) -> ProgressDrawTarget {
+        if self.visible {
+            ProgressDrawTarget::stderr()
+        } else {
+            ProgressDrawTarget::hidden()
+        }
+    }
+
+    /// A spinner counting items.
+    fn spinner(&self, message: String) {
+        let style = ProgressStyle::with_template("{spinner} {msg}: {pos} items")
+            .unwrap_or_else(|_| ProgressStyle::default_spinner());
+        let bar = ProgressBar::with_draw_target(None, self.target())
+            .with_style(style)
+            .with_message(message);
+        bar.enable_steady_tick(std::time::Duration::from_millis(120));
+        self.replace(bar);
+    }
+
+    /// A bar to `len`.
     fn bar(&self, message: String, len: u64) {
-        self.bar.set_style(
-            ProgressStyle::with_template("{msg} [{bar:30}] {pos}/{len}")
-                .unwrap_or_else(|_| ProgressStyle::default_bar()),
-        );
-        self.bar.set_message(message);
-        self.bar.set_length(len);
-        self.bar.set_position(0);
+        let style = ProgressStyle::with_template("{msg} [{bar:30}] {pos}/{len}")
+            .unwrap_or_else(|_| ProgressStyle::default_bar());
+        let bar = ProgressBar::with_draw_target(Some(len), self.target())
+            .with_style(style)
+            .with_message(message);
+        self.replace(bar);
     }
 
     fn inc(&self) {
-        self.bar.inc(1);
+        self.current().inc(1);
     }
 
     fn finish(&self) {
-        self.bar.finish_and_clear();
+        self.current().finish_and_clear();
     }
 
     /// A line on stderr (escaped), above the bar.
@@ -89,7 +110,7 @@ impl Progress {
             return;
         }
         let text = escape_terminal(text);
-        self.bar.suspend(|| {
+        self.current().suspend(|| {
             let _ = writeln!(std::io::stderr(), "{text}");
         });
     }

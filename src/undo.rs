@@ -126,12 +126,16 @@ pub fn run_undo(args: &UndoArgs) -> Result<UndoReport, RunError> {
 
 async fn undo(args: &UndoArgs, journal: Journal) -> Result<UndoReport, RunError> {
     let header = &journal.header;
-    // The journal knows where the table is; explicit options still win.
+    // The journal knows where the table is (its ARN names the region); an endpoint given now,
+    // by option or environment, still wins, and the ARN is checked below either way.
     let mut aws = args.aws.clone();
     if aws.region.is_none() {
         aws.region = Some(header.region.clone());
     }
-    if aws.endpoint_url.is_none() {
+    let endpoint_in_env = ["AWS_ENDPOINT_URL_DYNAMODB", "AWS_ENDPOINT_URL"]
+        .iter()
+        .any(|v| std::env::var(v).is_ok_and(|e| !e.is_empty()));
+    if aws.endpoint_url.is_none() && !endpoint_in_env {
         aws.endpoint_url = header.endpoint.clone();
     }
     let store = TableStore::connect(&aws, &header.table)

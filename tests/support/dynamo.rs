@@ -1,0 +1,480 @@
+//! Helpers for the live-table tests: tables and items made with the Rust SDK in moto, the
+//! `reglint` binary pointed at moto, and a loopback HTTP proxy between the two that can see,
+//! delay, hold, answer or drop each DynamoDB request.
+//!
+//! Include after `support/moto.rs`:
+//!
+//! ```ignore
+//! #[path = "support/moto.rs"]
+//! mod moto;
+//! #[path = "support/dynamo.rs"]
+//! mod dynamo;
+//! ```
+#![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
+
+use std::collections::HashMap;
+use std::io::{Read, Write};
+use std::net::{Shutdown, TcpListener, TcpStream};
+use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use aws_sdk_dynamodb::types::{
+    AttributeDefinition, AttributeValue, BillingMode, KeySchemaElement, KeyType, PutRequest,
+    ScalarAttributeType, WriteRequest,
+};
+
+use super::moto::Moto;
+
+pub type Item = HashMap<String, AttributeValue>;
+
+/// A name no other test uses.
+pub fn unique(prefix: &str) -> String {
+    static N: AtomicU32 = AtomicU32::new(0);
+    format!(
+        "{prefix}-{}-{}",
+        std::process::id(),
+        N.fetch_add(1, Ordering::Relaxed)
+    )
+}
+
+pub fn s(v: &str) -> AttributeValue {
+    AttributeValue::S(v.to_string())
+}
+
+pub fn n(v: &str) -> AttributeValue {
+    AttributeValue::N(v.to_string())
+}
+
+pub fn list(v: &[&str]) -> AttributeValue {
+    AttributeValue::L(v.iter().map(|x| s(x)).collect())
+}
+
+/// A valid bedrock_agent entry with key `agent_id`.
+pub fn entry(agent_id: &str, alias_id: &str) -> Item {
+    HashMap::from([
+        ("agent_id".to_string(), s(agent_id)),
+        ("alias_id".to_string(), s(alias_id)),
+        ("name".to_string(), s(&format!("agent {agent_id}"))),
+        ("description".to_string(), s("routes requests")),
+        ("agent_type".to_string(), s("bedrock_agent")),
+        ("enabled".to_string(), AttributeValue::Bool(true)),
+        ("capabilities".to_string(), list(&["search"])),
+    ])
+}
+
+pub async fn client(moto: &Moto) -> aws_sdk_dynamodb::Client {
+    aws_sdk_dynamodb::Client::new(&moto.sdk_config().await)
+}
+
+/// Creates an on-demand table whose key is `hash` (S) and optionally `range` (S).
+pub async fn create_table(
+    client: &aws_sdk_dynamodb::Client,
+    name: &str,
+    hash: &str,
+    range: Option<&str>,
+) {
+    let mut req = client
+        .create_table()
+        .table_name(name)
+        .billing_mode(BillingMode::PayPerRequest);
+    for (attr, kind) in [(Some(hash), KeyType::Hash), (range, KeyType::Range)] {
+        let Some(attr) = attr else { continue };
+        req = req
+            .attribute_definitions(
+                AttributeDefinition::builder()
+                    .attribute_name(attr)
+                    .attribute_type(ScalarAttributeType::S)
+                    .build()
+                    .unwrap(),
+            )
+            .key_schema(
+                KeySchemaElement::builder()
+                    .attribute_name(attr)
+                    .key_type(kind)
+                    .build()
+                    .unwrap(),
+            );
+    }
+    req.send().await.expect("CreateTable");
+}
+
+/// BatchWriteItem, 25 at a time.
+pub async fn put_items(client: &aws_sdk_dynamodb::Client, table: &str, items: &[Item]) {
+    for chunk in items.chunks(25) {
+        let mut pending: Vec<WriteRequest> = chunk
+            .iter()
+            .map(|item| {
+                WriteRequest::builder()
+                    .put_request(
+                        PutRequest::builder()
+                            .set_item(Some(item.clone()))
+                            .build()
+                            .unwrap(),
+                    )
+                    .build()
+            })
+            .collect();
+        while !pending.is_empty() {
+            let out = client
+                .batch_write_item()
+                .request_items(table, pending)
+                .send()
+                .await
+                .expect("BatchWriteItem");
+            pending = out
+                .unprocessed_items
+                .and_then(|mut m| m.remove(table))
+                .unwrap_or_default();
+        }
+    }
+}
+
+/// Every item of the table, keyed by `key` (an S attribute).
+pub async fn all_items(
+    client: &aws_sdk_dynamodb::Client,
+    table: &str,
+    key: &str,
+) -> HashMap<String, Item> {
+    let pages: Vec<_> = client
+        .scan()
+        .table_name(table)
+        .consistent_read(true)
+        .into_paginator()
+        .send()
+        .collect::<Result<Vec<_>, _>>()
+        .await
+        .expect("Scan");
+    pages
+        .into_iter()
+        .flat_map(|p| p.items.unwrap_or_default())
+        .map(|item| (item[key].as_s().unwrap().clone(), item))
+        .collect()
+}
+
+pub async fn get(
+    client: &aws_sdk_dynamodb::Client,
+    table: &str,
+    key: &str,
+    value: &str,
+) -> Option<Item> {
+    client
+        .get_item()
+        .table_name(table)
+        .key(key, s(value))
+        .consistent_read(true)
+        .send()
+        .await
+        .expect("GetItem")
+        .item
+}
+
+/// The reglint binary with the environment of `endpoint` (moto, or a proxy in front of it),
+/// run in `dir`.
+pub fn reglint(moto: &Moto, endpoint: &str, dir: &std::path::Path) -> assert_cmd::Command {
+    let mut cmd = assert_cmd::Command::new(env!("CARGO_BIN_EXE_reglint"));
+    for key in moto.env_remove() {
+        cmd.env_remove(key);
+    }
+    cmd.envs(moto.env())
+        .env("AWS_ENDPOINT_URL", endpoint)
+        .env_remove("REGLINT_LOG")
+        .env_remove("NO_COLOR")
+        .current_dir(dir);
+    cmd
+}
+
+/// The same as a std command, for runs the test kills.
+pub fn reglint_process(
+    moto: &Moto,
+    endpoint: &str,
+    dir: &std::path::Path,
+) -> std::process::Command {
+    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_reglint"));
+    moto.apply_env(&mut cmd);
+    cmd.env("AWS_ENDPOINT_URL", endpoint)
+        .env_remove("REGLINT_LOG")
+        .current_dir(dir);
+    cmd
+}
+
+/// A raw DynamoDB JSON call to moto, outside reglint and the SDK (for a "concurrent writer"
+/// that must act from inside a proxy hook).
+pub fn raw_call(moto: &Moto, operation: &str, body: &serde_json::Value) -> serde_json::Value {
+    let target = format!("DynamoDB_20120810.{operation}");
+    let auth = "AWS4-HMAC-SHA256 Credential=testing/20260101/us-east-1/dynamodb/aws4_request, \
+                SignedHeaders=host, Signature=0";
+    let (status, text) = moto.request(
+        "POST",
+        "/",
+        &[
+            ("Content-Type", "application/x-amz-json-1.0"),
+            ("X-Amz-Target", &target),
+            ("Authorization", auth),
+        ],
+        body.to_string().as_bytes(),
+    );
+    assert_eq!(status, 200, "{operation} failed: {text}");
+    serde_json::from_str(&text).unwrap_or(serde_json::Value::Null)
+}
+
+// ---------------------------------------------------------------------------------------------
+// The proxy
+// ---------------------------------------------------------------------------------------------
+
+/// One request as the proxy saw it.
+#[derive(Debug, Clone)]
+pub struct Request {
+    /// The DynamoDB operation (`Scan`, `UpdateItem`, …) from `X-Amz-Target`.
+    pub operation: String,
+    pub body: serde_json::Value,
+}
+
+/// What the proxy does with a request.
+pub enum Action {
+    Forward,
+    /// Answer with this DynamoDB error (`AccessDeniedException`, …) without forwarding.
+    Error {
+        status: u16,
+        code: String,
+        message: String,
+    },
+    /// Close the connection without an answer.
+    Drop,
+}
+
+pub type Hook = Arc<dyn Fn(&Request) -> Action + Send + Sync>;
+
+/// A loopback proxy in front of moto. Counts requests by operation.
+pub struct Proxy {
+    pub endpoint: String,
+    counts: Arc<Mutex<HashMap<String, u64>>>,
+    /// Forwarded requests whose answer came back from moto.
+    answered: Arc<Mutex<HashMap<String, u64>>>,
+    stop: Arc<AtomicBool>,
+    port: u16,
+}
+
+impl Proxy {
+    /// Forwards everything.
+    pub fn start(moto: &Moto) -> Proxy {
+        Proxy::with_hook(moto, Arc::new(|_| Action::Forward))
+    }
+
+    pub fn with_hook(moto: &Moto, hook: Hook) -> Proxy {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let upstream = moto.port;
+        let counts: Arc<Mutex<HashMap<String, u64>>> = Arc::default();
+        let answered: Arc<Mutex<HashMap<String, u64>>> = Arc::default();
+        let stop = Arc::new(AtomicBool::new(false));
+        let (c, a, st) = (counts.clone(), answered.clone(), stop.clone());
+        std::thread::spawn(move || {
+            for conn in listener.incoming() {
+                if st.load(Ordering::SeqCst) {
+                    break;
+                }
+                let Ok(conn) = conn else { continue };
+                let (hook, c, a) = (hook.clone(), c.clone(), a.clone());
+                std::thread::spawn(move || serve(conn, upstream, &hook, &c, &a));
+            }
+        });
+        Proxy {
+            endpoint: format!("http://127.0.0.1:{port}"),
+            counts,
+            answered,
+            stop,
+            port,
+        }
+    }
+
+    /// How many requests of `operation` reached the proxy.
+    pub fn count(&self, operation: &str) -> u64 {
+        self.counts
+            .lock()
+            .unwrap()
+            .get(operation)
+            .copied()
+            .unwrap_or(0)
+    }
+
+    /// How many requests of `operation` were forwarded and answered by moto.
+    pub fn answered(&self, operation: &str) -> u64 {
+        self.answered
+            .lock()
+            .unwrap()
+            .get(operation)
+            .copied()
+            .unwrap_or(0)
+    }
+}
+
+impl Drop for Proxy {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::SeqCst);
+        let _ = TcpStream::connect(("127.0.0.1", self.port));
+    }
+}
+
+/// Serves one client connection: each request is answered on a fresh upstream connection and
+/// the client connection is closed after the answer (`Connection: close`).
+fn serve(
+    mut conn: TcpStream,
+    upstream: u16,
+    hook: &Hook,
+    counts: &Mutex<HashMap<String, u64>>,
+    answered: &Mutex<HashMap<String, u64>>,
+) {
+    let Some((head, body)) = read_request(&mut conn) else {
+        return;
+    };
+    let operation = header(&head, "x-amz-target")
+        .and_then(|t| t.split('.').nth(1).map(str::to_string))
+        .unwrap_or_default();
+    *counts.lock().unwrap().entry(operation.clone()).or_default() += 1;
+    let request = Request {
+        operation: operation.clone(),
+        body: serde_json::from_slice(&body).unwrap_or(serde_json::Value::Null),
+    };
+    match hook(&request) {
+        Action::Drop => {
+            let _ = conn.shutdown(Shutdown::Both);
+        }
+        Action::Error {
+            status,
+            code,
+            message,
+        } => {
+            let payload = serde_json::json!({
+                "__type": format!("com.amazonaws.dynamodb.v20120810#{code}"),
+                "message": message,
+            })
+            .to_string();
+            let response = format!(
+                "HTTP/1.1 {status} Error\r\nContent-Type: application/x-amz-json-1.0\r\n\
+                 x-amzn-ErrorType: {code}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{payload}",
+                payload.len()
+            );
+            let _ = conn.write_all(response.as_bytes());
+        }
+        Action::Forward => {
+            let Ok(mut up) = TcpStream::connect(("127.0.0.1", upstream)) else {
+                return;
+            };
+            let head = set_connection_close(&head);
+            if up.write_all(head.as_bytes()).is_err() || up.write_all(&body).is_err() {
+                return;
+            }
+            let mut response = Vec::new();
+            if up.read_to_end(&mut response).is_err() {
+                return;
+            }
+            *answered.lock().unwrap().entry(operation).or_default() += 1;
+            let split = response
+                .windows(4)
+                .position(|w| w == b"\r\n\r\n")
+                .map_or(response.len(), |i| i + 4);
+            let head = set_connection_close(&String::from_utf8_lossy(&response[..split]));
+            let _ = conn.write_all(head.as_bytes());
+            let _ = conn.write_all(&response[split..]);
+        }
+    }
+    let _ = conn.flush();
+    let _ = conn.shutdown(Shutdown::Write);
+}
+
+fn read_request(conn: &mut TcpStream) -> Option<(String, Vec<u8>)> {
+    conn.set_read_timeout(Some(Duration::from_secs(30))).ok();
+    let mut data = Vec::new();
+    let mut buf = [0u8; 8192];
+    let end = loop {
+        if let Some(i) = data.windows(4).position(|w| w == b"\r\n\r\n") {
+            break i + 4;
+        }
+        let read = conn.read(&mut buf).ok()?;
+        if read == 0 {
+            return None;
+        }
+        data.extend_from_slice(&buf[..read]);
+    };
+    let head = String::from_utf8_lossy(&data[..end]).into_owned();
+    let length: usize = header(&head, "content-length")
+        .and_then(|v| v.trim().parse().ok())
+        .unwrap_or(0);
+    let mut body = data[end..].to_vec();
+    while body.len() < length {
+        let read = conn.read(&mut buf).ok()?;
+        if read == 0 {
+            return None;
+        }
+        body.extend_from_slice(&buf[..read]);
+    }
+    Some((head, body))
+}
+
+fn header<'a>(head: &'a str, name: &str) -> Option<&'a str> {
+    head.lines().find_map(|l| {
+        let (k, v) = l.split_once(':')?;
+        k.trim().eq_ignore_ascii_case(name).then(|| v.trim())
+    })
+}
+
+/// The head with any Connection header replaced by `Connection: close`.
+fn set_connection_close(head: &str) -> String {
+    let mut lines: Vec<&str> = head
+        .trim_end_matches("\r\n")
+        .split("\r\n")
+        .filter(|l| {
+            !l.split_once(':')
+                .is_some_and(|(k, _)| k.trim().eq_ignore_ascii_case("connection"))
+        })
+        .collect();
+    lines.push("Connection: close");
+    format!("{}\r\n\r\n", lines.join("\r\n"))
+}
+
+/// A free loopback port with nothing listening on it.
+pub fn closed_port() -> u16 {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    listener.local_addr().unwrap().port()
+}
+
+/// A gate for requests: the first `open` pass, later ones wait until `release`, then are
+/// dropped unanswered.
+pub struct Gate {
+    passed: AtomicU32,
+    held: AtomicU32,
+    open: u32,
+    released: AtomicBool,
+}
+
+impl Gate {
+    pub fn new(open: u32) -> Arc<Gate> {
+        Arc::new(Gate {
+            passed: AtomicU32::new(0),
+            held: AtomicU32::new(0),
+            open,
+            released: AtomicBool::new(false),
+        })
+    }
+
+    /// Called from a hook: Forward for the first `open` calls, else hold, then Drop.
+    pub fn pass(&self) -> Action {
+        if self.passed.fetch_add(1, Ordering::SeqCst) < self.open {
+            return Action::Forward;
+        }
+        self.held.fetch_add(1, Ordering::SeqCst);
+        while !self.released.load(Ordering::SeqCst) {
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        Action::Drop
+    }
+
+    pub fn held(&self) -> u32 {
+        self.held.load(Ordering::SeqCst)
+    }
+
+    pub fn release(&self) {
+        self.released.store(true, Ordering::SeqCst);
+    }
+}
