@@ -754,3 +754,59 @@ async fn values_from_the_table_are_escaped() {
         "{text}"
     );
 }
+
+/// Throttled writes are retried by the SDK (standard retries); each fix is still journaled
+/// once and written once.
+#[tokio::test]
+async fn throttled_writes_are_retried() {
+    let Some(moto) = Moto::shared() else { return };
+    let db = client(moto).await;
+    let (table, item) = one_bad_item_table(moto, "throttle").await;
+    let throttled = Arc::new(std::sync::atomic::AtomicU32::new(0));
+    let t = throttled.clone();
+    let proxy = Proxy::with_hook(
+        moto,
+        Arc::new(move |req| {
+            if req.operation == "UpdateItem" && t.fetch_add(1, Ordering::SeqCst) < 2 {
+                Action::Error {
+                    status: 400,
+                    code: "ProvisionedThroughputExceededException".into(),
+                    message:
+                        "The level of configured provisioned throughput for the table was exceeded"
+                            .into(),
+                }
+            } else {
+                Action::Forward
+            }
+        }),
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let out = reglint(moto, &proxy.endpoint, dir.path())
+        .args([
+            "check",
+            "--table",
+            &table,
+            "--fix",
+            "--select",
+            "RG101",
+            "--journal",
+            "j.jsonl",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(
+        proxy.count("UpdateItem"),
+        3,
+        "two throttled attempts, then the write"
+    );
+    let mut fixed = item.clone();
+    fixed.insert("alias_id".into(), s("IO1GTTHP0M"));
+    assert_eq!(
+        get(&db, &table, "agent_id", "PEGHWIVI5Y").await.unwrap(),
+        fixed
+    );
+    let journal = std::fs::read_to_string(dir.path().join("j.jsonl")).unwrap();
+    assert_eq!(journal.matches("\"op\":\"update\"").count(), 1);
+    assert_eq!(journal.matches("\"outcome\":\"written\"").count(), 1);
+}

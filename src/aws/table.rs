@@ -202,6 +202,15 @@ pub fn conditional_move(key_schema: &[String], from: &SdkItem, to: &SdkItem) -> 
     }
 }
 
+/// The IAM actions an API call needs, for messages.
+fn iam_actions(op: &str) -> String {
+    match op {
+        // A transaction is authorised action by action.
+        "TransactWriteItems" => "the IAM actions dynamodb:PutItem and dynamodb:DeleteItem".into(),
+        _ => format!("the IAM action dynamodb:{op}"),
+    }
+}
+
 fn non_empty<K, V>(m: &HashMap<K, V>) -> Option<HashMap<K, V>>
 where
     K: Clone + Eq + std::hash::Hash,
@@ -275,9 +284,10 @@ impl TableStore {
                 self.where_()
             ),
             AwsFailure::AccessDenied { message } => format!(
-                "access denied: {op} on table {table} ({}) was refused; the credentials need the \
-                 IAM action dynamodb:{op} on this table. AWS said: {message}",
-                self.where_()
+                "access denied: {op} on table {table} ({}) was refused; the credentials need {} \
+                 on this table. AWS said: {message}",
+                self.where_(),
+                iam_actions(op)
             ),
             AwsFailure::Credentials { message } => format!(
                 "the AWS credentials were not accepted for {op} on table {table} ({}): they are \
