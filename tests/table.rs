@@ -303,7 +303,7 @@ async fn fix_writes_exactly_the_fixed_values_and_a_second_fix_writes_nothing() {
     assert_eq!(header["endpoint"], proxy.endpoint.as_str());
     assert_eq!(header["key_schema"], json!(["agent_id"]));
     let run = header["run"].as_str().unwrap();
-    assert_eq!(uuid_like(run), true, "{run}");
+    assert!(uuid_like(run), "{run}");
     let entries: Vec<&Value> = lines.iter().filter(|l| l.get("op").is_some()).collect();
     assert_eq!(entries.len(), 2);
     let by_key: HashMap<&str, &Value> = entries
@@ -561,7 +561,7 @@ async fn one_bad_item_table(moto: &Moto, prefix: &str) -> (String, Item) {
     let table = unique(prefix);
     create_table(&db, &table, "agent_id", None).await;
     let item = entry("PEGHWIVI5Y", "IO1GTTHP0M\"");
-    put_items(&db, &table, &[item.clone()]).await;
+    put_items(&db, &table, std::slice::from_ref(&item)).await;
     (table, item)
 }
 

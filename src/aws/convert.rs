@@ -296,7 +296,6 @@ pub fn compare_values(a: &Value, b: &Value) -> Ordering {
 }
 
 #[cfg(test)]
-#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
     use proptest::prelude::*;

@@ -279,7 +279,6 @@ pub fn default_path(table: &str) -> PathBuf {
 }
 
 #[cfg(test)]
-#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
     use aws_sdk_dynamodb::types::AttributeValue;

@@ -540,7 +540,6 @@ impl TableStore {
 pub type SharedStore = Arc<TableStore>;
 
 #[cfg(test)]
-#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 
