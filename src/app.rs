@@ -187,7 +187,7 @@ fn run_undo(args: &crate::cli::UndoArgs, quiet: bool) -> Result<u8, RunError> {
     let stdout = std::io::stdout();
     let mut lock = stdout.lock();
     crate::undo::render_undo(&report, quiet, &mut lock)
-        .and_then(|()| lock.flush())
+        .and_then(|()| std::io::Write::flush(&mut lock))
         .map_err(|source| RunError::Write {
             path: "stdout".into(),
             source,

@@ -1,7 +1,7 @@
 //! `reglint check dynamodb://TABLE`: scan the live table, lint every item with the same
 //! [`Linter`] as files, and with `--fix` write compare-and-swap fixes, each recorded in the
-//! journal before it is sent. Printing is left to the renderers; the few live lines on stderr
-//! (the table about to be changed, skipped fixes) go through [`Progress`].
+//! journal before it is sent. Printing is left to the renderers; the one live line on stderr
+//! (the table about to be changed, before the first write) goes through [`Progress`].
 
 use std::collections::HashMap;
 use std::io::{IsTerminal, Write};
@@ -446,8 +446,9 @@ async fn write_fixes(
             .unwrap_or_default(),
         journal_path.display()
     );
+    // Said before the first write, where a person can still stop the run; the report's note
+    // at the end says what was done.
     progress.line(&notice);
-    report.notes.push(notice);
     let header = Header {
         journal: journal::FORMAT.into(),
         run: uuid::Uuid::new_v4().to_string(),
@@ -557,7 +558,6 @@ async fn write_fixes(
         }
         if let Some(p) = by_index.get(&index) {
             if let Some(line) = skipped_line(p, &outcome, &info.key_schema, label) {
-                progress.line(&line);
                 report.notes.push(line);
             }
         }
@@ -581,7 +581,7 @@ async fn write_fixes(
         return Err(RunError::Aws(format!("{}\n{tail}", e.0)));
     }
     let summary = format!(
-        "wrote {written} of {} fixes to {}; journal: {}",
+        "wrote fixes to {written} of {} items in {}; journal: {}",
         planned.len(),
         info.arn,
         journal.path().display()
