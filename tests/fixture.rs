@@ -17,7 +17,13 @@ fn reglint() -> Command {
 fn every_planted_problem_is_found_where_it_is() {
     let out = reglint()
         .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .args(["check", "fixtures/registry.json", "--format", "concise", "-q"])
+        .args([
+            "check",
+            "fixtures/registry.json",
+            "--format",
+            "concise",
+            "-q",
+        ])
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(1));
@@ -35,7 +41,10 @@ fn every_planted_problem_is_found_where_it_is() {
     let lines: Vec<&str> = text.lines().collect();
     assert_eq!(lines.len(), expected.len(), "{text}");
     for (line, want) in lines.iter().zip(expected) {
-        assert!(line.starts_with(want), "{line:?} should start with {want:?}");
+        assert!(
+            line.starts_with(want),
+            "{line:?} should start with {want:?}"
+        );
     }
 }
 
@@ -51,22 +60,46 @@ fn fix_changes_only_the_bytes_it_must_and_converges() {
     let p = copy_fixture(dir.path());
     let original = std::fs::read_to_string(&p).unwrap();
 
-    let out = reglint().args(["check", "--fix", "-q"]).arg(&p).output().unwrap();
+    let out = reglint()
+        .args(["check", "--fix", "-q"])
+        .arg(&p)
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(1), "RG301 and RG001 remain");
     let safe = original
-        .replace(r#""alias_id": "IO1GTTHP0M\"","#, r#""alias_id": "IO1GTTHP0M","#)
-        .replace(r#""capabilities": "ticket triage","#, r#""capabilities": ["ticket triage"],"#)
-        .replace(r#""account_id": 12345678901,"#, r#""account_id": "012345678901","#)
-        .replace(r#""agent_type": "Bedrock-Agent","#, r#""agent_type": "bedrock_agent","#);
+        .replace(
+            r#""alias_id": "IO1GTTHP0M\"","#,
+            r#""alias_id": "IO1GTTHP0M","#,
+        )
+        .replace(
+            r#""capabilities": "ticket triage","#,
+            r#""capabilities": ["ticket triage"],"#,
+        )
+        .replace(
+            r#""account_id": 12345678901,"#,
+            r#""account_id": "012345678901","#,
+        )
+        .replace(
+            r#""agent_type": "Bedrock-Agent","#,
+            r#""agent_type": "bedrock_agent","#,
+        );
     assert_ne!(safe, original);
     assert_eq!(std::fs::read_to_string(&p).unwrap(), safe);
 
     // Twice in a row is a no-op.
-    reglint().args(["check", "--fix", "-q"]).arg(&p).output().unwrap();
+    reglint()
+        .args(["check", "--fix", "-q"])
+        .arg(&p)
+        .output()
+        .unwrap();
     assert_eq!(std::fs::read_to_string(&p).unwrap(), safe);
 
     // Unsafe fixes add the near-miss rename, and nothing fixable remains.
-    let out = reglint().args(["check", "--fix", "--unsafe-fixes", "-q"]).arg(&p).output().unwrap();
+    let out = reglint()
+        .args(["check", "--fix", "--unsafe-fixes", "-q"])
+        .arg(&p)
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(1));
     let all = safe.replace(r#""capabilites": ["#, r#""capabilities": ["#);
     assert_eq!(std::fs::read_to_string(&p).unwrap(), all);
@@ -91,12 +124,18 @@ fn fixed_entries_parse_into_the_strict_types() {
     use reglint::source::{FileReader, InputFormat};
     let dir = tempfile::tempdir().unwrap();
     let p = copy_fixture(dir.path());
-    reglint().args(["check", "--fix", "--unsafe-fixes", "-q"]).arg(&p).output().unwrap();
+    reglint()
+        .args(["check", "--fix", "--unsafe-fixes", "-q"])
+        .arg(&p)
+        .output()
+        .unwrap();
     let bytes = std::fs::read(&p).unwrap();
     let mut items = Vec::new();
-    FileReader { format: InputFormat::Auto }
-        .read_bytes("registry.json", &bytes, &mut |si| items.push(si.item))
-        .unwrap();
+    FileReader {
+        format: InputFormat::Auto,
+    }
+    .read_bytes("registry.json", &bytes, &mut |si| items.push(si.item))
+    .unwrap();
     assert_eq!(items.len(), 16);
     let mut parsed = 0;
     for item in &items {
