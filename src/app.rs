@@ -20,9 +20,7 @@ pub fn run(cli: Cli) -> u8 {
         Command::Rule(args) => run_rule(&args),
         Command::IamPolicy(args) => run_iam_policy(&args),
         Command::Undo(args) => run_undo(&args, cli.quiet),
-        Command::Doctor(_) => Err(RunError::Usage(
-            "this command needs AWS support, which this build does not have".into(),
-        )),
+        Command::Doctor(args) => crate::doctor::run(&args),
     };
     match result {
         Ok(code) => code,
@@ -41,7 +39,8 @@ fn init_logging(verbose: u8) {
         _ => "trace".into(),
     };
     // Only reglint's own events: the SDK's trace logs can include request details.
-    let filter = EnvFilter::try_new(format!("warn,reglint={level}"))
+    // aws-config warns when STS refuses AssumeRole; reglint reports that itself (RG401).
+    let filter = EnvFilter::try_new(format!("warn,aws_config::sts=error,reglint={level}"))
         .unwrap_or_else(|_| EnvFilter::new("warn"));
     let _ = tracing_subscriber::fmt()
         .with_env_filter(filter)
@@ -130,6 +129,8 @@ fn run_check(args: &CheckArgs, quiet: bool) -> Result<u8, RunError> {
     } else {
         FixMode::Report
     };
+    let verify_plan = (args.verify && mode != FixMode::Diff)
+        .then(|| std::cell::RefCell::new(crate::verify::Plan::default()));
     let run = FileRun {
         linter: &linter,
         input_format: args
@@ -137,6 +138,7 @@ fn run_check(args: &CheckArgs, quiet: bool) -> Result<u8, RunError> {
             .or(config.file.registry.input_format)
             .unwrap_or_default(),
         mode,
+        verify: verify_plan.as_ref(),
     };
     let mut report = Report::default();
     let mut registry = RegistryIndex::default();
@@ -153,6 +155,10 @@ fn run_check(args: &CheckArgs, quiet: bool) -> Result<u8, RunError> {
             }
             _ => check_file_source(&run, i, spec, &mut report, &mut registry)?,
         }
+    }
+    if let Some(plan) = &verify_plan {
+        let plan = plan.borrow();
+        crate::verify::run(&plan, &args.aws, &args.verify_args, &config, &linter, &mut report, quiet)?;
     }
     for d in linter.unused_exceptions() {
         report.push(d);

@@ -57,6 +57,8 @@ pub struct FileRun<'a> {
     pub linter: &'a Linter,
     pub input_format: InputFormat,
     pub mode: FixMode,
+    /// With `--verify`: collects the items to verify once linting is done.
+    pub verify: Option<&'a std::cell::RefCell<crate::verify::Plan>>,
 }
 
 /// Lints every item of one file source into the report, and fixes the file when asked.
@@ -116,6 +118,9 @@ pub fn check_file_source(
             if let Some(d) = linter.diagnostic(v, &origin) {
                 report.push(d);
             }
+        }
+        if let Some(plan) = run.verify {
+            plan.borrow_mut().observe(&item, &origin);
         }
         if linter.registry_rules_enabled() {
             let here = origin.describe(&item);

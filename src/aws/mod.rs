@@ -2,8 +2,10 @@
 //! and (with `--verify`) the per-account sessions and control-plane calls. Nothing above this
 //! module sees an SDK client.
 
+pub mod bedrock;
 pub mod config;
 pub mod convert;
 pub mod errors;
 pub mod journal;
+pub mod sessions;
 pub mod table;

@@ -11,6 +11,7 @@
 //! not an error.
 
 mod concise;
+pub mod doctor;
 mod escape;
 mod github;
 mod json;

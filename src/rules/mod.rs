@@ -5,6 +5,7 @@
 
 pub mod common;
 pub mod registry;
+pub mod remote;
 
 mod rg000_unreadable_item;
 mod rg001_missing_required_attribute;
@@ -205,6 +206,16 @@ pub static RULES: &[&Rule] = &[
     &rg205_control_characters_in_text::RULE,
     &registry::RG301,
     &registry::RG302,
+    &remote::RG401,
+    &remote::RG402,
+    &remote::RG403,
+    &remote::RG404,
+    &remote::RG405,
+    &remote::RG406,
+    &remote::RG407,
+    &remote::RG408,
+    &remote::RG409,
+    &remote::RG410,
     &registry::RG900,
 ];
 

@@ -1,0 +1,546 @@
+//! `reglint doctor`: the cross-account checklist for one registry entry, step by step — base
+//! identity, role, AssumeRole, assumed identity, then the agent and its alias (or the runtime and
+//! its endpoint) — each step passed or failed with what to check next. Exit 0 when every step
+//! passes, 1 otherwise, 2 when the entry cannot be found or the options are wrong.
+
+use std::io::{IsTerminal, Write};
+use std::sync::Arc;
+
+use crate::aws::bedrock::{AliasFacts, ControlPlane, FailureKind, Lookup};
+use crate::aws::sessions::{assume_role, caller_identity, AccountSession, CallCounter, Sessions, VerifyOptions};
+use crate::check::RunError;
+use crate::cli::DoctorArgs;
+use crate::model::{Item, Value};
+use crate::report::doctor::{render_header, render_step, render_summary, Step, StepStatus};
+use crate::schema::{ACCOUNT_ID_RE, AGENT_ID_RE, ALIAS_ID_RE, RUNTIME_ARN_RE};
+use crate::source::{FileReader, SourceSpec};
+use crate::verify::{ItemTarget, Target, DEFAULT_QUALIFIER, DRAFT_ALIAS};
+
+/// Runs `reglint doctor`.
+pub fn run(args: &DoctorArgs) -> Result<u8, RunError> {
+    let config = crate::app::load_config(args.config.as_ref())?;
+    let local = args
+        .verify_args
+        .local_account
+        .clone()
+        .or_else(|| config.file.registry.local_account_id.as_ref().map(|s| s.get_ref().clone()));
+    let options = VerifyOptions::resolve(&args.verify_args, &config.file.verify, local.as_deref(), |name| {
+        std::env::var(name).ok()
+    })
+    .map_err(RunError::Usage)?;
+    let target = entry_target(args, &config)?;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| RunError::Aws(format!("cannot start the async runtime: {e}")))?;
+    let stdout = std::io::stdout();
+    let color = stdout.is_terminal() && std::env::var_os("NO_COLOR").is_none();
+    let mut printer = Printer {
+        out: stdout.lock(),
+        color,
+        steps: Vec::new(),
+    };
+    runtime.block_on(checklist(args, options, &target, &mut printer))?;
+    render_summary(&printer.steps, &mut printer.out).map_err(write_error)?;
+    printer.out.flush().map_err(write_error)?;
+    let failed = printer.steps.iter().any(|s| s.status != StepStatus::Passed);
+    Ok(u8::from(failed))
+}
+
+fn write_error(source: std::io::Error) -> RunError {
+    RunError::Write {
+        path: "stdout".into(),
+        source,
+    }
+}
+
+/// Prints each step as it completes.
+struct Printer<W: Write> {
+    out: W,
+    color: bool,
+    steps: Vec<Step>,
+}
+
+impl<W: Write> Printer<W> {
+    fn step(&mut self, name: &str, status: StepStatus, detail: impl Into<String>, next: Option<String>) -> Result<(), RunError> {
+        let step = Step {
+            name: name.to_string(),
+            status,
+            detail: detail.into(),
+            next,
+        };
+        render_step(self.steps.len() + 1, &step, self.color, &mut self.out).map_err(write_error)?;
+        self.out.flush().map_err(write_error)?;
+        self.steps.push(step);
+        Ok(())
+    }
+
+    fn pass(&mut self, name: &str, detail: impl Into<String>) -> Result<(), RunError> {
+        self.step(name, StepStatus::Passed, detail, None)
+    }
+
+    fn fail(&mut self, name: &str, detail: impl Into<String>, next: impl Into<String>) -> Result<(), RunError> {
+        self.step(name, StepStatus::Failed, detail, Some(next.into()))
+    }
+
+    fn skip(&mut self, names: &[&str]) -> Result<(), RunError> {
+        for name in names {
+            self.step(name, StepStatus::Skipped, "an earlier step failed", None)?;
+        }
+        Ok(())
+    }
+}
+
+/// The entry named on the command line: from a source by `--key`, or by its identifiers.
+fn entry_target(args: &DoctorArgs, config: &crate::config::Config) -> Result<ItemTarget, RunError> {
+    if let Some(source) = &args.source {
+        let item = find_entry(source, &args.key, config)?;
+        return ItemTarget::of(&item).ok_or_else(|| {
+            RunError::Usage(format!(
+                "the entry {} has malformed identifiers; `reglint check {source}` says which",
+                key_text(&args.key)
+            ))
+        });
+    }
+    if let Some(arn) = &args.runtime_arn {
+        let caps = RUNTIME_ARN_RE
+            .captures(arn)
+            .ok_or_else(|| RunError::Usage(format!("--runtime-arn {arn:?} is not an AgentCore runtime ARN")))?;
+        let account = caps.get(2).map(|m| m.as_str().to_string());
+        if let (Some(given), Some(in_arn)) = (&args.account, &account) {
+            if given != in_arn {
+                return Err(RunError::Usage(format!(
+                    "--account {given} differs from the runtime ARN's account {in_arn}"
+                )));
+            }
+        }
+        return Ok(ItemTarget {
+            account,
+            region: caps.get(1).map(|m| m.as_str().to_string()),
+            target: Target::Runtime {
+                runtime_arn: arn.clone(),
+                qualifier: args.qualifier.clone().unwrap_or_else(|| DEFAULT_QUALIFIER.to_string()),
+            },
+        });
+    }
+    let (Some(agent_id), Some(alias_id)) = (&args.agent_id, &args.alias_id) else {
+        return Err(RunError::Usage(
+            "name the entry: --source FILE --key ATTR=VALUE, --agent-id ID --alias-id ID [--account ID], or --runtime-arn ARN".into(),
+        ));
+    };
+    if !AGENT_ID_RE.is_match(agent_id) {
+        return Err(RunError::Usage(format!("--agent-id {agent_id:?} is not a Bedrock agent ID (10 letters and digits)")));
+    }
+    if !ALIAS_ID_RE.is_match(alias_id) {
+        return Err(RunError::Usage(format!("--alias-id {alias_id:?} is not an agent alias ID")));
+    }
+    if let Some(a) = &args.account {
+        if !ACCOUNT_ID_RE.is_match(a) {
+            return Err(RunError::Usage(format!("--account {a:?} is not a 12-digit account ID")));
+        }
+    }
+    Ok(ItemTarget {
+        account: args.account.clone(),
+        region: args.aws.region.clone(),
+        target: Target::Agent {
+            agent_id: agent_id.clone(),
+            alias_id: alias_id.clone(),
+        },
+    })
+}
+
+fn key_text(key: &[String]) -> String {
+    key.join(" ")
+}
+
+/// The one item of `source` whose attributes hold the `--key` values.
+fn find_entry(source: &str, key: &[String], config: &crate::config::Config) -> Result<Item, RunError> {
+    if key.is_empty() {
+        return Err(RunError::Usage("--source needs --key ATTR=VALUE to pick the entry".into()));
+    }
+    let mut wanted = Vec::new();
+    for k in key {
+        let (attr, value) = k
+            .split_once('=')
+            .ok_or_else(|| RunError::Usage(format!("--key {k:?}: write ATTR=VALUE")))?;
+        wanted.push((attr.to_string(), value.to_string()));
+    }
+    let spec = SourceSpec::parse(source);
+    if let SourceSpec::Table(t) = &spec {
+        return Err(RunError::Usage(format!(
+            "dynamodb://{t}: reading a live table is not supported by this build; export the entry to a file"
+        )));
+    }
+    let reader = FileReader {
+        format: config.file.registry.input_format.unwrap_or_default(),
+    };
+    let mut found: Vec<Item> = Vec::new();
+    reader.read(&spec, &mut |si| {
+        let matches = wanted.iter().all(|(attr, value)| match si.item.value(attr) {
+            Some(Value::S(s)) | Some(Value::N(s)) => s == value,
+            Some(Value::Bool(b)) => b.to_string() == *value,
+            _ => false,
+        });
+        if matches {
+            found.push(si.item);
+        }
+    })?;
+    match found.len() {
+        0 => Err(RunError::Usage(format!("no item of {source} has {}", key_text(key)))),
+        1 => Ok(found.remove(0)),
+        n => Err(RunError::Usage(format!(
+            "{n} items of {source} have {}; add --key attributes until one matches",
+            key_text(key)
+        ))),
+    }
+}
+
+const AGENT_STEPS: [&str; 5] = ["GetAgent", "agent status", "GetAgentAlias", "alias status", "routing and invocation state"];
+const RUNTIME_STEPS: [&str; 4] = ["GetAgentRuntime", "runtime status", "GetAgentRuntimeEndpoint", "endpoint status"];
+
+fn remaining(target: &ItemTarget) -> &'static [&'static str] {
+    match target.target {
+        Target::Agent { .. } => &AGENT_STEPS,
+        Target::Runtime { .. } => &RUNTIME_STEPS,
+    }
+}
+
+async fn checklist<W: Write>(
+    args: &DoctorArgs,
+    options: VerifyOptions,
+    target: &ItemTarget,
+    p: &mut Printer<W>,
+) -> Result<(), RunError> {
+    let counter = Arc::new(CallCounter::default());
+    let base = crate::aws::config::sdk_config(&args.aws).await;
+    let default_region = options
+        .region
+        .clone()
+        .or_else(|| base.region().map(|r| r.to_string()))
+        .ok_or_else(|| RunError::Usage("no AWS region: pass --region, set AWS_REGION, or set a region in your AWS profile".into()))?;
+
+    let planned_account = target
+        .account
+        .clone()
+        .or_else(|| options.local_account.clone());
+    let shown_region = options.region_for(planned_account.as_deref().unwrap_or_default(), target.region.as_deref(), &default_region);
+    let shown_account = planned_account.map_or_else(|| "the local account".to_string(), |a| format!("account {a}"));
+    render_header(&describe(target, &shown_account, &shown_region), &mut p.out).map_err(write_error)?;
+
+    let mut after_identity = vec!["role ARN", "AssumeRole", "assumed identity"];
+    after_identity.extend(remaining(target));
+    let identity = match caller_identity(&base, &counter).await {
+        Ok(id) => id,
+        Err((_, cause)) => {
+            p.fail(
+                "base identity",
+                format!("GetCallerIdentity failed: {cause}"),
+                "check the credentials reglint runs with: AWS_PROFILE (and `aws sso login`), AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY / AWS_SESSION_TOKEN, or the instance or task role",
+            )?;
+            return p.skip(&after_identity);
+        }
+    };
+    p.pass("base identity", format!("{} (account {})", identity.arn, identity.account))?;
+    let sessions = Sessions::with_identity(base.clone(), options, counter.clone(), identity.clone(), default_region);
+    let account = target.account.clone().unwrap_or_else(|| sessions.local_account.clone());
+    let region = sessions
+        .options
+        .region_for(&account, target.region.as_deref(), &sessions.default_region);
+
+    let session = if sessions.uses_base_credentials(&account) {
+        p.pass(
+            "role ARN",
+            format!("account {account} is the local account: the base credentials are used, no role is assumed"),
+        )?;
+        p.pass("AssumeRole", "not needed in the local account")?;
+        if identity.account != account {
+            p.fail(
+                "assumed identity",
+                format!("the base credentials are {} in account {}, not the local account {account}", identity.arn, identity.account),
+                "run with the hub account's credentials, or correct --local-account / registry.local_account_id",
+            )?;
+            return p.skip(remaining(target));
+        }
+        p.pass("assumed identity", format!("{} (account {account})", identity.arn))?;
+        match sessions.session(&account).await {
+            Ok(s) => s,
+            Err(e) => {
+                p.fail("session", session_error_text(&e), "rerun with -v")?;
+                return p.skip(remaining(target));
+            }
+        }
+    } else {
+        let Some(role) = sessions.options.role_for(&account) else {
+            p.fail(
+                "role ARN",
+                format!("no role is configured for account {account}"),
+                format!("pass --role-arn 'arn:aws:iam::{{account_id}}:role/NAME', or set [verify] role_arn or [verify.accounts.\"{account}\"] role_arn in reglint.toml"),
+            )?;
+            return p.skip(&after_identity[1..]);
+        };
+        let from = if sessions.options.has_own_role(&account) {
+            format!("[verify.accounts.\"{account}\"] role_arn")
+        } else {
+            "the role ARN template".to_string()
+        };
+        p.pass("role ARN", format!("{role} (from {from})"))?;
+        let external_id = sessions.options.external_id_for(&account);
+        let sent = if external_id.is_some() {
+            "an ExternalId was sent"
+        } else {
+            "no ExternalId was sent"
+        };
+        let assumed = assume_role(&base, &role, external_id.as_deref(), &sessions.options.session_name, &counter).await;
+        if let Err((_, cause)) = &assumed {
+            p.fail(
+                "AssumeRole",
+                format!("refused ({sent}): {cause}"),
+                format!(
+                    "check that {role} exists; that its trust policy allows {} (or its account's root) to sts:AssumeRole; that its sts:ExternalId condition matches the ExternalId sent ({sent}: --external-id, REGLINT_EXTERNAL_ID or external_id_env); and that the caller's own policy allows sts:AssumeRole on the role",
+                    identity.arn
+                ),
+            )?;
+            return p.skip(&after_identity[2..]);
+        }
+        let Ok(assumed) = assumed else {
+            return Ok(());
+        };
+        p.pass("AssumeRole", format!("assumed as session {} ({sent})", sessions.options.session_name))?;
+        match sessions.confirm(&account, role.clone(), assumed).await {
+            Ok(s) => {
+                p.pass("assumed identity", format!("{} (account {account})", s.identity.arn))?;
+                s
+            }
+            Err(crate::aws::sessions::SessionError::IdentityMismatch { identity: got, .. }) => {
+                p.fail(
+                    "assumed identity",
+                    format!("{} is in account {}, not account {account}", got.arn, got.account),
+                    format!("the role ARN for account {account} points into account {}: correct it", got.account),
+                )?;
+                return p.skip(remaining(target));
+            }
+            Err(e) => {
+                p.fail("assumed identity", session_error_text(&e), "rerun later; check the network path to STS")?;
+                return p.skip(remaining(target));
+            }
+        }
+    };
+    let plane = sessions.control_plane(&session, &region);
+    match &target.target {
+        Target::Agent { agent_id, alias_id } => agent_steps(&sessions, &plane, &session, agent_id, alias_id, p).await,
+        Target::Runtime { runtime_arn, qualifier } => runtime_steps(&plane, runtime_arn, qualifier, p).await,
+    }
+}
+
+fn session_error_text(e: &crate::aws::sessions::SessionError) -> String {
+    use crate::aws::sessions::SessionError;
+    match e {
+        SessionError::NoRole { account } => format!("no role for account {account}"),
+        SessionError::AssumeRoleDenied { cause, .. } => cause.clone(),
+        SessionError::IdentityMismatch { identity, .. } => format!("{} in account {}", identity.arn, identity.account),
+        SessionError::Unavailable { what, cause } => format!("{what} failed: {cause}"),
+    }
+}
+
+fn describe(target: &ItemTarget, account: &str, region: &str) -> String {
+    match &target.target {
+        Target::Agent { agent_id, alias_id } => {
+            format!("agent {agent_id} alias {alias_id} in {account} ({region})")
+        }
+        Target::Runtime { runtime_arn, qualifier } => format!("runtime {runtime_arn} endpoint {qualifier}"),
+    }
+}
+
+fn failure_next(f: &crate::aws::bedrock::CallFailure, who: &str) -> String {
+    match f.kind {
+        FailureKind::AccessDenied => format!("allow {} on {} in the policy of {who}", f.action, f.resource),
+        _ => "rerun later; check the network path to the Bedrock endpoints".into(),
+    }
+}
+
+async fn agent_steps<W: Write>(
+    sessions: &Sessions,
+    plane: &ControlPlane,
+    session: &AccountSession,
+    agent_id: &str,
+    alias_id: &str,
+    p: &mut Printer<W>,
+) -> Result<(), RunError> {
+    let who = session
+        .role_arn
+        .clone()
+        .unwrap_or_else(|| "the base credentials".to_string());
+    let agent = match plane.get_agent(agent_id).await {
+        Lookup::Found(a) => a,
+        Lookup::NotFound(_) => {
+            let mut next = if session.account == sessions.local_account {
+                "check the agent ID and the region (--region or the entry's region); an entry without account_id is looked up in the local account: if the agent lives in another account, set account_id".to_string()
+            } else {
+                "check the agent ID and the region (--region or the entry's region)".to_string()
+            };
+            if session.account != sessions.local_account {
+                if let Ok(local) = sessions.session(&sessions.local_account).await {
+                    let there = sessions.control_plane(&local, &plane.region);
+                    if let Lookup::Found(_) = there.get_agent(agent_id).await {
+                        next = format!(
+                            "the agent exists in the local account {}: register it there (account_id {})",
+                            sessions.local_account, sessions.local_account
+                        );
+                    }
+                }
+            }
+            p.fail(
+                "GetAgent",
+                format!("agent {agent_id} was not found in account {} ({})", plane.account, plane.region),
+                next,
+            )?;
+            return p.skip(&AGENT_STEPS[1..]);
+        }
+        Lookup::Failed(f) => {
+            p.fail("GetAgent", f.reason(), failure_next(&f, &who))?;
+            return p.skip(&AGENT_STEPS[1..]);
+        }
+    };
+    p.pass("GetAgent", format!("{} ({})", agent.name, agent.arn))?;
+    let alias = plane.get_agent_alias(agent_id, alias_id).await;
+    let routed_version = match &alias {
+        Lookup::Found(a) if !a.routing.iter().any(|v| v == "DRAFT") && alias_id != DRAFT_ALIAS => a.routing.first().cloned(),
+        _ => None,
+    };
+    match (agent.status.as_str(), &routed_version) {
+        ("PREPARED", _) => p.pass("agent status", "PREPARED")?,
+        (status, Some(version)) if status != "DELETING" => p.pass(
+            "agent status",
+            format!("the draft is {status}, but alias {alias_id} routes to version {version}, which the draft does not affect"),
+        )?,
+        (status, _) => {
+            let reasons = if agent.failure_reasons.is_empty() {
+                String::new()
+            } else {
+                format!(" ({})", agent.failure_reasons.join("; "))
+            };
+            p.fail(
+                "agent status",
+                format!("{status}{reasons}"),
+                format!("prepare the agent: aws bedrock-agent prepare-agent --agent-id {agent_id}"),
+            )?
+        }
+    }
+    let alias = match alias {
+        Lookup::Found(a) => a,
+        Lookup::NotFound(_) => {
+            let listed = plane.list_agent_aliases(agent_id).await;
+            let next = match listed {
+                Lookup::Found(list) if !list.is_empty() => {
+                    let mut list = list;
+                    list.sort_by_key(|a| strsim::levenshtein(&a.id, alias_id));
+                    let all: Vec<String> = list.iter().map(|a| format!("{} ({})", a.id, a.name)).collect();
+                    format!("the agent's aliases: {}; nearest: {}", all.join(", "), all[0])
+                }
+                Lookup::Found(_) => "the agent has no aliases: create one".to_string(),
+                Lookup::NotFound(m) => m,
+                Lookup::Failed(f) => format!("its aliases could not be listed: {}", f.reason()),
+            };
+            p.fail("GetAgentAlias", format!("alias {alias_id} of agent {agent_id} was not found"), next)?;
+            return p.skip(&AGENT_STEPS[3..]);
+        }
+        Lookup::Failed(f) => {
+            p.fail("GetAgentAlias", f.reason(), failure_next(&f, &who))?;
+            return p.skip(&AGENT_STEPS[3..]);
+        }
+    };
+    p.pass("GetAgentAlias", format!("{} ({alias_id})", alias.name))?;
+    alias_steps(&alias, agent_id, alias_id, p)
+}
+
+fn alias_steps<W: Write>(alias: &AliasFacts, agent_id: &str, alias_id: &str, p: &mut Printer<W>) -> Result<(), RunError> {
+    if alias.status == "PREPARED" {
+        p.pass("alias status", "PREPARED")?;
+    } else {
+        let reasons = if alias.failure_reasons.is_empty() {
+            String::new()
+        } else {
+            format!(" ({})", alias.failure_reasons.join("; "))
+        };
+        p.fail(
+            "alias status",
+            format!("{}{reasons}", alias.status),
+            format!("repair or recreate the alias: aws bedrock-agent get-agent-alias --agent-id {agent_id} --agent-alias-id {alias_id}"),
+        )?;
+    }
+    let state = alias.invocation_state.as_deref().unwrap_or("ACCEPT_INVOCATIONS");
+    if alias.routing.is_empty() {
+        p.fail(
+            "routing and invocation state",
+            "the alias routes to no version",
+            "associate a version with the alias (aws bedrock-agent update-agent-alias --routing-configuration)",
+        )
+    } else if state == "REJECT_INVOCATIONS" {
+        p.fail(
+            "routing and invocation state",
+            format!("routes to version {}, but rejects invocations (REJECT_INVOCATIONS)", alias.routing.join(", ")),
+            "resume the alias: aws bedrock-agent update-agent-alias --alias-invocation-state ACCEPT_INVOCATIONS",
+        )
+    } else {
+        p.pass(
+            "routing and invocation state",
+            format!("routes to version {}; {state}", alias.routing.join(", ")),
+        )
+    }
+}
+
+async fn runtime_steps<W: Write>(plane: &ControlPlane, arn: &str, qualifier: &str, p: &mut Printer<W>) -> Result<(), RunError> {
+    let id = crate::aws::bedrock::runtime_id(arn);
+    let runtime = match plane.get_agent_runtime(arn).await {
+        Lookup::Found(r) => r,
+        Lookup::NotFound(_) => {
+            p.fail(
+                "GetAgentRuntime",
+                format!("runtime {id} was not found in account {} ({})", plane.account, plane.region),
+                "check the runtime ARN: aws bedrock-agentcore-control list-agent-runtimes",
+            )?;
+            return p.skip(&RUNTIME_STEPS[1..]);
+        }
+        Lookup::Failed(f) => {
+            p.fail("GetAgentRuntime", f.reason(), failure_next(&f, "the session's role"))?;
+            return p.skip(&RUNTIME_STEPS[1..]);
+        }
+    };
+    p.pass("GetAgentRuntime", format!("{id} version {}", runtime.version))?;
+    if runtime.status == "READY" {
+        p.pass("runtime status", "READY")?;
+    } else {
+        p.fail(
+            "runtime status",
+            format!("{}{}", runtime.status, runtime.failure_reason.map_or_else(String::new, |r| format!(" ({r})"))),
+            "see the runtime's failure reason; update or recreate the runtime",
+        )?;
+    }
+    match plane.get_agent_runtime_endpoint(arn, qualifier).await {
+        Lookup::Found(e) => {
+            p.pass("GetAgentRuntimeEndpoint", qualifier.to_string())?;
+            if e.status == "READY" {
+                let live = e.live_version.map_or_else(String::new, |v| format!(", live version {v}"));
+                p.pass("endpoint status", format!("READY{live}"))
+            } else {
+                p.fail(
+                    "endpoint status",
+                    format!("{}{}", e.status, e.failure_reason.map_or_else(String::new, |r| format!(" ({r})"))),
+                    "see the endpoint's failure reason; update the endpoint",
+                )
+            }
+        }
+        Lookup::NotFound(_) => {
+            p.fail(
+                "GetAgentRuntimeEndpoint",
+                format!("endpoint {qualifier} of runtime {id} does not exist"),
+                "use an endpoint that exists (DEFAULT follows the latest version): aws bedrock-agentcore-control list-agent-runtime-endpoints",
+            )?;
+            p.skip(&RUNTIME_STEPS[3..])
+        }
+        Lookup::Failed(f) => {
+            p.fail("GetAgentRuntimeEndpoint", f.reason(), failure_next(&f, "the session's role"))?;
+            p.skip(&RUNTIME_STEPS[3..])
+        }
+    }
+}

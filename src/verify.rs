@@ -1,0 +1,873 @@
+//! `--verify`: the remote rules (RG401–RG410).
+//!
+//! Three steps. [`Plan`] keeps, for every item whose identifiers pass the offline rules, what to
+//! ask the control plane and where the item came from. [`gather`] asks each distinct question
+//! once: one session per account, one GetAgent per (account, Region, agent), one GetAgentAlias
+//! per alias, one ListAgentAliases per agent with a missing alias, one GetAgentRuntime and
+//! GetAgentRuntimeEndpoint per runtime and qualifier, and — for agents missing from their
+//! account — GetAgent in the local account and the run's other accounts. [`findings`] turns the
+//! gathered [`Facts`] into findings, purely.
+
+use std::collections::{BTreeSet, HashMap};
+use std::future::Future;
+use std::hash::Hash;
+use std::sync::{Arc, Mutex};
+
+use tokio::sync::OnceCell;
+
+use crate::aws::bedrock::{
+    AgentFacts, AliasFacts, AliasSummary, CallFailure, EndpointFacts, FailureKind, Lookup, RuntimeFacts,
+};
+use crate::aws::sessions::{SessionError, Sessions};
+use crate::diagnostic::{Edit, Fix, Severity};
+use crate::lint::{ItemOrigin, Linter};
+use crate::model::{Item, Value};
+use crate::report::Report;
+use crate::rules::remote::{RG401, RG402, RG403, RG404, RG405, RG406, RG407, RG408, RG409, RG410};
+use crate::rules::{Rule, Violation};
+use crate::schema::{
+    agent_type_of, AgentType, ACCOUNT_ID, ACCOUNT_ID_RE, AGENT_ID, AGENT_ID_RE, ALIAS_ID, ALIAS_ID_RE, QUALIFIER,
+    REGION, REGION_RE, RUNTIME_ARN, RUNTIME_ARN_RE,
+};
+
+/// The test alias every agent has; it routes to the working draft.
+pub const DRAFT_ALIAS: &str = "TSTALIASID";
+/// The AgentCore endpoint used when an item names none.
+pub const DEFAULT_QUALIFIER: &str = "DEFAULT";
+
+static ENDPOINT_NAME_RE: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+    #[allow(clippy::expect_used)]
+    regex::Regex::new(r"^[a-zA-Z][a-zA-Z0-9_]{0,47}$").expect("a valid pattern")
+});
+
+/// What an item routes to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Target {
+    Agent { agent_id: String, alias_id: String },
+    Runtime { runtime_arn: String, qualifier: String },
+}
+
+/// Where an item's target lives and what it is, read from the item as written.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ItemTarget {
+    /// `None`: the local account.
+    pub account: Option<String>,
+    /// `None`: the account's or the run's Region.
+    pub region: Option<String>,
+    pub target: Target,
+}
+
+impl ItemTarget {
+    /// The target of an item, or `None` when an identifier fails its offline rule (those items
+    /// are not verified: RG1xx already reports them).
+    pub fn of(item: &Item) -> Option<ItemTarget> {
+        let text = |name: &str| match item.value(name) {
+            None => Ok(None),
+            Some(Value::S(s)) => Ok(Some(s.as_str())),
+            Some(_) => Err(()),
+        };
+        let account = text(ACCOUNT_ID).ok()?;
+        if account.is_some_and(|a| !ACCOUNT_ID_RE.is_match(a)) {
+            return None;
+        }
+        let region = text(REGION).ok()?;
+        if region.is_some_and(|r| !REGION_RE.is_match(r)) {
+            return None;
+        }
+        match agent_type_of(item)? {
+            AgentType::BedrockAgent => {
+                let agent_id = text(AGENT_ID).ok()??;
+                let alias_id = text(ALIAS_ID).ok()??;
+                if !AGENT_ID_RE.is_match(agent_id) || !ALIAS_ID_RE.is_match(alias_id) {
+                    return None;
+                }
+                Some(ItemTarget {
+                    account: account.map(str::to_string),
+                    region: region.map(str::to_string),
+                    target: Target::Agent {
+                        agent_id: agent_id.to_string(),
+                        alias_id: alias_id.to_string(),
+                    },
+                })
+            }
+            AgentType::AgentCore => {
+                let arn = text(RUNTIME_ARN).ok()??;
+                let caps = RUNTIME_ARN_RE.captures(arn)?;
+                let (arn_region, arn_account) = (caps.get(1)?.as_str(), caps.get(2)?.as_str());
+                if account.is_some_and(|a| a != arn_account) {
+                    return None; // RG108
+                }
+                let qualifier = match text(QUALIFIER) {
+                    Ok(Some(q)) if !q.trim().is_empty() => q.to_string(),
+                    Ok(_) => DEFAULT_QUALIFIER.to_string(),
+                    Err(()) => return None,
+                };
+                Some(ItemTarget {
+                    account: Some(arn_account.to_string()),
+                    region: Some(arn_region.to_string()),
+                    target: Target::Runtime {
+                        runtime_arn: arn.to_string(),
+                        qualifier,
+                    },
+                })
+            }
+        }
+    }
+}
+
+/// One item to verify: where it came from, its identifier attributes (for pointing at them),
+/// and its target.
+#[derive(Debug, Clone)]
+pub struct PlannedItem {
+    pub origin: ItemOrigin,
+    pub attrs: Item,
+    pub target: ItemTarget,
+}
+
+/// The items of a run to verify.
+#[derive(Debug, Default)]
+pub struct Plan {
+    pub items: Vec<PlannedItem>,
+}
+
+impl Plan {
+    /// Adds an item when it can be verified; returns whether it was added.
+    pub fn observe(&mut self, item: &Item, origin: &ItemOrigin) -> bool {
+        let Some(target) = ItemTarget::of(item) else {
+            return false;
+        };
+        let mut attrs = Item::new(item.format);
+        attrs.span = item.span;
+        attrs.attrs = item
+            .attrs
+            .iter()
+            .filter(|a| [AGENT_ID, ALIAS_ID, RUNTIME_ARN, QUALIFIER, ACCOUNT_ID, REGION].contains(&a.name.as_str()))
+            .cloned()
+            .collect();
+        self.items.push(PlannedItem {
+            origin: origin.clone(),
+            attrs,
+            target,
+        });
+        true
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.items.is_empty()
+    }
+}
+
+/// An item's target with its account and Region resolved.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Place {
+    pub account: String,
+    pub region: String,
+}
+
+fn place_of(target: &ItemTarget, sessions: &Sessions) -> Place {
+    let account = target
+        .account
+        .clone()
+        .unwrap_or_else(|| sessions.local_account.clone());
+    let region = sessions
+        .options
+        .region_for(&account, target.region.as_deref(), &sessions.default_region);
+    Place { account, region }
+}
+
+type AgentKey = (Place, String);
+type AliasKey = (Place, String, String);
+type RuntimeKey = (Place, String);
+type EndpointKey = (Place, String, String);
+
+/// Everything the control plane said, keyed by question.
+#[derive(Debug, Default)]
+pub struct Facts {
+    pub sessions: HashMap<String, Result<(), SessionError>>,
+    /// The role each account's session assumed (`None`: base credentials).
+    pub roles: HashMap<String, Option<String>>,
+    pub agents: HashMap<AgentKey, Lookup<AgentFacts>>,
+    pub aliases: HashMap<AliasKey, Lookup<AliasFacts>>,
+    pub alias_lists: HashMap<AgentKey, Lookup<Vec<AliasSummary>>>,
+    pub runtimes: HashMap<RuntimeKey, Lookup<RuntimeFacts>>,
+    pub endpoints: HashMap<EndpointKey, Lookup<EndpointFacts>>,
+    /// Where an agent missing from its account was found instead.
+    pub elsewhere: HashMap<AgentKey, Option<String>>,
+    /// The local account, the base identity's ARN and each item's place.
+    pub local_account: String,
+    pub caller_arn: String,
+    pub places: Vec<Place>,
+}
+
+/// Each distinct question answered once, however many tasks ask it at the same time.
+struct Memo<K, V>(Mutex<HashMap<K, Arc<OnceCell<V>>>>);
+
+impl<K: Eq + Hash + Clone, V: Clone> Memo<K, V> {
+    fn new() -> Self {
+        Memo(Mutex::new(HashMap::new()))
+    }
+
+    async fn get<F, Fut>(&self, key: &K, f: F) -> V
+    where
+        F: FnOnce() -> Fut,
+        Fut: Future<Output = V>,
+    {
+        let cell = {
+            let mut map = match self.0.lock() {
+                Ok(g) => g,
+                Err(p) => p.into_inner(),
+            };
+            map.entry(key.clone()).or_default().clone()
+        };
+        cell.get_or_init(f).await.clone()
+    }
+
+    fn into_map(self) -> HashMap<K, V> {
+        let map = match self.0.into_inner() {
+            Ok(m) => m,
+            Err(p) => p.into_inner(),
+        };
+        map.into_iter()
+            .filter_map(|(k, cell)| cell.get().cloned().map(|v| (k, v)))
+            .collect()
+    }
+}
+
+struct Gatherer<'a> {
+    sessions: &'a Sessions,
+    agents: Memo<AgentKey, Lookup<AgentFacts>>,
+    aliases: Memo<AliasKey, Lookup<AliasFacts>>,
+    alias_lists: Memo<AgentKey, Lookup<Vec<AliasSummary>>>,
+    runtimes: Memo<RuntimeKey, Lookup<RuntimeFacts>>,
+    endpoints: Memo<EndpointKey, Lookup<EndpointFacts>>,
+    /// The accounts of the run with a working session, local first.
+    accounts: Vec<String>,
+    progress: &'a indicatif::ProgressBar,
+}
+
+impl Gatherer<'_> {
+    async fn agent(&self, place: &Place, agent_id: &str) -> Option<Lookup<AgentFacts>> {
+        let session = self.sessions.session(&place.account).await.ok()?;
+        let key = (place.clone(), agent_id.to_string());
+        Some(
+            self.agents
+                .get(&key, || async {
+                    let plane = self.sessions.control_plane(&session, &place.region);
+                    plane.get_agent(agent_id).await
+                })
+                .await,
+        )
+    }
+
+    /// GetAgent, then its aliases, then (for a missing agent) the other accounts.
+    async fn check_agent(&self, place: &Place, agent_id: &str, aliases: &BTreeSet<String>) -> Option<String> {
+        let Some(agent) = self.agent(place, agent_id).await else {
+            return None;
+        };
+        let session = self.sessions.session(&place.account).await.ok()?;
+        let plane = self.sessions.control_plane(&session, &place.region);
+        match agent {
+            Lookup::Found(_) => {
+                let mut missing = false;
+                for alias_id in aliases {
+                    let key = (place.clone(), agent_id.to_string(), alias_id.clone());
+                    let alias = self
+                        .aliases
+                        .get(&key, || plane.get_agent_alias(agent_id, alias_id))
+                        .await;
+                    missing |= matches!(alias, Lookup::NotFound(_));
+                    self.progress.inc(1);
+                }
+                if missing {
+                    let key = (place.clone(), agent_id.to_string());
+                    self.alias_lists
+                        .get(&key, || plane.list_agent_aliases(agent_id))
+                        .await;
+                }
+                None
+            }
+            Lookup::NotFound(_) => {
+                self.progress.inc(aliases.len() as u64);
+                for other in self.accounts.iter().filter(|a| **a != place.account) {
+                    let there = Place {
+                        account: other.clone(),
+                        region: place.region.clone(),
+                    };
+                    if let Some(Lookup::Found(_)) = self.agent(&there, agent_id).await {
+                        return Some(other.clone());
+                    }
+                }
+                None
+            }
+            Lookup::Failed(_) => {
+                self.progress.inc(aliases.len() as u64);
+                None
+            }
+        }
+    }
+
+    async fn check_runtime(&self, place: &Place, arn: &str, qualifiers: &BTreeSet<String>) {
+        let Ok(session) = self.sessions.session(&place.account).await else {
+            return;
+        };
+        let plane = self.sessions.control_plane(&session, &place.region);
+        let key = (place.clone(), arn.to_string());
+        let runtime = self.runtimes.get(&key, || plane.get_agent_runtime(arn)).await;
+        if runtime.found().is_some() {
+            for q in qualifiers.iter().filter(|q| ENDPOINT_NAME_RE.is_match(q)) {
+                let key = (place.clone(), arn.to_string(), q.clone());
+                self.endpoints
+                    .get(&key, || plane.get_agent_runtime_endpoint(arn, q))
+                    .await;
+            }
+        }
+        self.progress.inc(1);
+    }
+}
+
+/// Asks every distinct question of the plan once. `progress` counts targets done.
+pub async fn gather(plan: &Plan, sessions: &Sessions, progress: &indicatif::ProgressBar) -> Facts {
+    let places: Vec<Place> = plan.items.iter().map(|i| place_of(&i.target, sessions)).collect();
+    let accounts: BTreeSet<&str> = places.iter().map(|p| p.account.as_str()).collect();
+    let opened = futures_util::future::join_all(accounts.iter().map(|a| async move {
+        let session = sessions.session(a).await;
+        (a.to_string(), session)
+    }))
+    .await;
+    let mut facts = Facts {
+        local_account: sessions.local_account.clone(),
+        caller_arn: sessions.base_identity.arn.clone(),
+        ..Facts::default()
+    };
+    let mut working: Vec<String> = Vec::new();
+    for (account, session) in opened {
+        match session {
+            Ok(s) => {
+                facts.roles.insert(account.clone(), s.role_arn.clone());
+                facts.sessions.insert(account.clone(), Ok(()));
+                working.push(account);
+            }
+            Err(e) => {
+                facts.sessions.insert(account, Err(e));
+            }
+        }
+    }
+    // Where a missing agent is looked for: the local account first, then the others in order.
+    let mut search = Vec::new();
+    if sessions.session(&sessions.local_account).await.is_ok() {
+        search.push(sessions.local_account.clone());
+    }
+    search.extend(working.iter().filter(|a| **a != sessions.local_account).cloned());
+
+    let mut agents: HashMap<AgentKey, BTreeSet<String>> = HashMap::new();
+    let mut runtimes: HashMap<RuntimeKey, BTreeSet<String>> = HashMap::new();
+    for (item, place) in plan.items.iter().zip(&places) {
+        if !working.contains(&place.account) {
+            continue;
+        }
+        match &item.target.target {
+            Target::Agent { agent_id, alias_id } => {
+                agents
+                    .entry((place.clone(), agent_id.clone()))
+                    .or_default()
+                    .insert(alias_id.clone());
+            }
+            Target::Runtime { runtime_arn, qualifier } => {
+                runtimes
+                    .entry((place.clone(), runtime_arn.clone()))
+                    .or_default()
+                    .insert(qualifier.clone());
+            }
+        }
+    }
+    progress.set_length((agents.values().map(BTreeSet::len).sum::<usize>() + runtimes.len()) as u64);
+
+    let gatherer = Gatherer {
+        sessions,
+        agents: Memo::new(),
+        aliases: Memo::new(),
+        alias_lists: Memo::new(),
+        runtimes: Memo::new(),
+        endpoints: Memo::new(),
+        accounts: search,
+        progress,
+    };
+    // The sorted order interleaves nothing on purpose: the concurrency bound and the per-account
+    // pace decide what runs when.
+    let mut agent_keys: Vec<_> = agents.iter().collect();
+    agent_keys.sort();
+    let agent_checks = futures_util::future::join_all(agent_keys.into_iter().map(|((place, agent_id), aliases)| {
+        let g = &gatherer;
+        async move {
+            let found = g.check_agent(place, agent_id, aliases).await;
+            ((place.clone(), agent_id.clone()), found)
+        }
+    }));
+    let mut runtime_keys: Vec<_> = runtimes.iter().collect();
+    runtime_keys.sort();
+    let runtime_checks = futures_util::future::join_all(
+        runtime_keys
+            .into_iter()
+            .map(|((place, arn), qualifiers)| gatherer.check_runtime(place, arn, qualifiers)),
+    );
+    let (elsewhere, _) = futures_util::future::join(agent_checks, runtime_checks).await;
+    facts.elsewhere = elsewhere.into_iter().collect();
+    facts.agents = gatherer.agents.into_map();
+    facts.aliases = gatherer.aliases.into_map();
+    facts.alias_lists = gatherer.alias_lists.into_map();
+    facts.runtimes = gatherer.runtimes.into_map();
+    facts.endpoints = gatherer.endpoints.into_map();
+    facts.places = places;
+    progress.finish_and_clear();
+    facts
+}
+
+/// A finding of a remote rule; `transitional` findings are warnings whatever the rule's severity.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Finding {
+    pub violation: Violation,
+    pub transitional: bool,
+}
+
+fn finding(v: Violation) -> Finding {
+    Finding {
+        violation: v,
+        transitional: false,
+    }
+}
+
+/// Points a finding at an attribute of the item, or at the item when it has none.
+fn at(v: Violation, item: &Item, attribute: &str) -> Violation {
+    match item.get(attribute) {
+        Some(a) => v.on(a),
+        None => v.about(attribute, item),
+    }
+}
+
+/// Statuses on their way somewhere: reported as warnings.
+fn is_transitional(status: &str) -> bool {
+    matches!(status, "CREATING" | "PREPARING" | "UPDATING" | "VERSIONING")
+}
+
+fn joined_reasons(reasons: &[String]) -> String {
+    if reasons.is_empty() {
+        String::new()
+    } else {
+        format!(" ({})", reasons.join("; "))
+    }
+}
+
+/// RG409 or RG410 for a call that could not be answered.
+fn unverified(f: &CallFailure, what: &str, role: Option<&str>, item: &Item, attribute: &str) -> Finding {
+    let v = match f.kind {
+        FailureKind::AccessDenied => {
+            let who = role.map_or_else(|| "the base credentials".to_string(), |r| format!("role {r}"));
+            Violation::new(
+                &RG409,
+                format!(
+                    "{who} may not {} on {}; the {what} was not verified ({})",
+                    f.action, f.resource, f.message
+                ),
+            )
+            .with_help(format!("allow {} on {} in the policy of {who}", f.action, f.resource))
+        }
+        _ => Violation::new(
+            &RG410,
+            format!(
+                "{} on {} failed: {}; the {what} was not verified",
+                f.action,
+                f.resource,
+                f.reason()
+            ),
+        )
+        .with_help("rerun later; if it persists lower [verify] concurrency or check the network path to AWS"),
+    };
+    finding(at(v, item, attribute))
+}
+
+fn session_finding(err: &SessionError, facts: &Facts, item: &Item) -> Finding {
+    let v = match err {
+        SessionError::NoRole { account } => Violation::new(
+            &RG401,
+            format!("no role to assume in account {account}: pass --role-arn TEMPLATE, or set [verify] role_arn or [verify.accounts.\"{account}\"] role_arn"),
+        ),
+        SessionError::AssumeRoleDenied {
+            role_arn,
+            external_id_sent,
+            cause,
+        } => {
+            let ext = if *external_id_sent {
+                "an ExternalId was sent"
+            } else {
+                "no ExternalId was sent"
+            };
+            Violation::new(&RG401, format!("AssumeRole {role_arn} was refused ({ext}): {cause}")).with_help(format!(
+                "check that the role exists and its trust policy allows {} to sts:AssumeRole; that its sts:ExternalId condition matches the ExternalId sent ({ext}); and that the caller's own policy allows sts:AssumeRole on {role_arn}",
+                if facts.caller_arn.is_empty() { "the caller" } else { facts.caller_arn.as_str() }
+            ))
+        }
+        SessionError::IdentityMismatch {
+            account,
+            role_arn: Some(role),
+            identity,
+        } => Violation::new(
+            &RG402,
+            format!(
+                "assuming {role} gives {} in account {}, not account {account}",
+                identity.arn, identity.account
+            ),
+        )
+        .with_help(format!("point the role ARN for account {account} at a role in that account")),
+        SessionError::IdentityMismatch {
+            account,
+            role_arn: None,
+            identity,
+        } => Violation::new(
+            &RG402,
+            format!(
+                "the base credentials are {} in account {}, not the local account {account}",
+                identity.arn, identity.account
+            ),
+        )
+        .with_help("run with the hub account's credentials, or correct --local-account / registry.local_account_id"),
+        SessionError::Unavailable { what, cause } => Violation::new(
+            &RG410,
+            format!("{what} failed: {cause}; the item was not verified"),
+        ),
+    };
+    finding(at(v, item, ACCOUNT_ID))
+}
+
+/// The findings of one item, from the facts.
+pub fn findings(item: &PlannedItem, place: &Place, facts: &Facts) -> Vec<Finding> {
+    let attrs = &item.attrs;
+    match facts.sessions.get(&place.account) {
+        Some(Err(e)) => return vec![session_finding(e, facts, attrs)],
+        Some(Ok(())) => {}
+        None => return Vec::new(),
+    }
+    let role = facts.roles.get(&place.account).cloned().flatten();
+    match &item.target.target {
+        Target::Agent { agent_id, alias_id } => agent_findings(place, agent_id, alias_id, role.as_deref(), facts, attrs),
+        Target::Runtime { runtime_arn, qualifier } => {
+            runtime_findings(place, runtime_arn, qualifier, role.as_deref(), facts, attrs)
+        }
+    }
+}
+
+fn agent_findings(
+    place: &Place,
+    agent_id: &str,
+    alias_id: &str,
+    role: Option<&str>,
+    facts: &Facts,
+    item: &Item,
+) -> Vec<Finding> {
+    let key = (place.clone(), agent_id.to_string());
+    let Some(agent) = facts.agents.get(&key) else {
+        return Vec::new();
+    };
+    let agent = match agent {
+        Lookup::Found(a) => a,
+        Lookup::NotFound(_) => return vec![agent_not_found(place, agent_id, facts, item)],
+        Lookup::Failed(f) => return vec![unverified(f, "agent", role, item, AGENT_ID)],
+    };
+    let mut out = Vec::new();
+    let alias_key = (place.clone(), agent_id.to_string(), alias_id.to_string());
+    let alias = facts.aliases.get(&alias_key);
+    let routes_to_draft = alias_id == DRAFT_ALIAS
+        || match alias {
+            Some(Lookup::Found(a)) => a.routing.iter().any(|v| v == "DRAFT"),
+            _ => true,
+        };
+    if agent.status != "PREPARED" && (agent.status == "DELETING" || routes_to_draft) {
+        let why = if agent.status == "DELETING" {
+            String::new()
+        } else {
+            format!(", and alias {alias_id} routes to its draft")
+        };
+        out.push(Finding {
+            violation: at(
+                Violation::new(
+                    &RG404,
+                    format!(
+                        "agent {agent_id} in account {} is {}{}{why}",
+                        place.account,
+                        agent.status,
+                        joined_reasons(&agent.failure_reasons)
+                    ),
+                ),
+                item,
+                AGENT_ID,
+            )
+            .with_help(format!(
+                "prepare the agent (aws bedrock-agent prepare-agent --agent-id {agent_id}) or register an alias that routes to a published version"
+            )),
+            transitional: is_transitional(&agent.status),
+        });
+    }
+    match alias {
+        Some(Lookup::Found(a)) => out.extend(alias_usable(agent_id, alias_id, a, item)),
+        Some(Lookup::NotFound(_)) => {
+            out.push(alias_not_found(place, agent_id, alias_id, facts, item));
+        }
+        Some(Lookup::Failed(f)) => out.push(unverified(f, "alias", role, item, ALIAS_ID)),
+        None => {}
+    }
+    out
+}
+
+fn agent_not_found(place: &Place, agent_id: &str, facts: &Facts, item: &Item) -> Finding {
+    let key = (place.clone(), agent_id.to_string());
+    let found = facts.elsewhere.get(&key).cloned().flatten();
+    let mut message = format!(
+        "agent {agent_id} was not found in account {} ({})",
+        place.account, place.region
+    );
+    let mut v = match &found {
+        Some(other) => {
+            let local = if *other == facts.local_account {
+                " (the local account)"
+            } else {
+                ""
+            };
+            message.push_str(&format!("; it exists in account {other}{local}"));
+            Violation::new(&RG403, message).with_fix(Some(Fix::unsafe_(
+                format!("Register the agent under account {other}"),
+                vec![Edit::set(ACCOUNT_ID, Value::S(other.clone()))],
+            )))
+        }
+        None => Violation::new(&RG403, message).with_help(
+            "the agent was deleted or the ID is wrong; it was not found in the local account or the run's other accounts either",
+        ),
+    };
+    v = at(v, item, AGENT_ID);
+    finding(v)
+}
+
+fn alias_not_found(place: &Place, agent_id: &str, alias_id: &str, facts: &Facts, item: &Item) -> Finding {
+    let mut message = format!(
+        "alias {alias_id} of agent {agent_id} was not found in account {}",
+        place.account
+    );
+    let key = (place.clone(), agent_id.to_string());
+    match facts.alias_lists.get(&key) {
+        Some(Lookup::Found(list)) if !list.is_empty() => {
+            let mut sorted: Vec<&AliasSummary> = list.iter().collect();
+            sorted.sort_by(|a, b| {
+                let d = |s: &AliasSummary| strsim::levenshtein(&s.id.to_ascii_uppercase(), &alias_id.to_ascii_uppercase());
+                d(a).cmp(&d(b)).then_with(|| a.id.cmp(&b.id))
+            });
+            let show = |a: &AliasSummary| format!("{} ({}, {})", a.id, a.name, a.status);
+            message.push_str(&format!("; nearest: {}", show(sorted[0])));
+            let all: Vec<String> = sorted.iter().map(|a| show(a)).collect();
+            message.push_str(&format!("; the agent's aliases: {}", all.join(", ")));
+        }
+        Some(Lookup::Found(_)) => message.push_str("; the agent has no aliases"),
+        Some(Lookup::Failed(f)) => message.push_str(&format!("; its aliases could not be listed: {}", f.reason())),
+        _ => {}
+    }
+    finding(at(Violation::new(&RG405, message), item, ALIAS_ID))
+}
+
+fn alias_usable(agent_id: &str, alias_id: &str, alias: &AliasFacts, item: &Item) -> Vec<Finding> {
+    let mut out = Vec::new();
+    let mut push = |message: String, transitional: bool| {
+        out.push(Finding {
+            violation: at(Violation::new(&RG406, message), item, ALIAS_ID),
+            transitional,
+        });
+    };
+    if alias.status != "PREPARED" {
+        push(
+            format!(
+                "alias {alias_id} of agent {agent_id} is {}{}",
+                alias.status,
+                joined_reasons(&alias.failure_reasons)
+            ),
+            is_transitional(&alias.status),
+        );
+    }
+    if alias.invocation_state.as_deref() == Some("REJECT_INVOCATIONS") {
+        push(
+            format!("alias {alias_id} of agent {agent_id} rejects invocations (REJECT_INVOCATIONS)"),
+            false,
+        );
+    }
+    if alias.routing.is_empty() {
+        push(
+            format!("alias {alias_id} of agent {agent_id} routes to no version"),
+            false,
+        );
+    }
+    out
+}
+
+fn runtime_findings(
+    place: &Place,
+    arn: &str,
+    qualifier: &str,
+    role: Option<&str>,
+    facts: &Facts,
+    item: &Item,
+) -> Vec<Finding> {
+    let id = crate::aws::bedrock::runtime_id(arn);
+    let key = (place.clone(), arn.to_string());
+    let runtime = match facts.runtimes.get(&key) {
+        None => return Vec::new(),
+        Some(Lookup::Found(r)) => r,
+        Some(Lookup::NotFound(_)) => {
+            return vec![finding(at(
+                Violation::new(
+                    &RG407,
+                    format!("runtime {id} was not found in account {} ({})", place.account, place.region),
+                ),
+                item,
+                RUNTIME_ARN,
+            ))]
+        }
+        Some(Lookup::Failed(f)) => return vec![unverified(f, "runtime", role, item, RUNTIME_ARN)],
+    };
+    let mut out = Vec::new();
+    if runtime.status != "READY" {
+        out.push(Finding {
+            violation: at(
+                Violation::new(
+                    &RG408,
+                    format!(
+                        "runtime {id} is {}{}",
+                        runtime.status,
+                        runtime.failure_reason.as_ref().map_or_else(String::new, |r| format!(" ({r})"))
+                    ),
+                ),
+                item,
+                RUNTIME_ARN,
+            ),
+            transitional: is_transitional(&runtime.status),
+        });
+    }
+    let on = if item.get(QUALIFIER).is_some() {
+        QUALIFIER
+    } else {
+        RUNTIME_ARN
+    };
+    if !ENDPOINT_NAME_RE.is_match(qualifier) {
+        out.push(finding(at(
+            Violation::new(
+                &RG408,
+                format!("qualifier {qualifier:?} is not an endpoint name of runtime {id}"),
+            ),
+            item,
+            on,
+        )));
+        return out;
+    }
+    let key = (place.clone(), arn.to_string(), qualifier.to_string());
+    match facts.endpoints.get(&key) {
+        Some(Lookup::Found(e)) if e.status != "READY" => out.push(Finding {
+            violation: at(
+                Violation::new(
+                    &RG408,
+                    format!(
+                        "endpoint {qualifier} of runtime {id} is {}{}",
+                        e.status,
+                        e.failure_reason.as_ref().map_or_else(String::new, |r| format!(" ({r})"))
+                    ),
+                ),
+                item,
+                on,
+            ),
+            transitional: is_transitional(&e.status),
+        }),
+        Some(Lookup::NotFound(_)) => out.push(finding(at(
+            Violation::new(&RG408, format!("endpoint {qualifier} of runtime {id} does not exist")),
+            item,
+            on,
+        ))),
+        Some(Lookup::Failed(f)) => out.push(unverified(f, "runtime endpoint", role, item, on)),
+        _ => {}
+    }
+    out
+}
+
+/// Adds the findings of every planned item to the report (through the linter: selection,
+/// severities, exceptions) and counts the unverified items.
+pub fn report_findings(plan: &Plan, facts: &Facts, linter: &Linter, report: &mut Report) {
+    for (item, place) in plan.items.iter().zip(&facts.places) {
+        let mut unverifiable = false;
+        for f in findings(item, place, facts) {
+            let code = f.violation.code;
+            if !linter.is_enabled(code) {
+                continue;
+            }
+            let Some(mut d) = linter.diagnostic(f.violation, &item.origin) else {
+                continue;
+            };
+            if f.transitional {
+                d.severity = d.severity.min(Severity::Warning);
+            }
+            unverifiable |= code == RG409.code || code == RG410.code;
+            report.push(d);
+        }
+        if unverifiable {
+            report.summary.unverifiable += 1;
+        }
+    }
+}
+
+/// Whether any remote rule is selected.
+pub fn any_remote_rule(linter: &Linter) -> bool {
+    let remote: [&Rule; 10] = [&RG401, &RG402, &RG403, &RG404, &RG405, &RG406, &RG407, &RG408, &RG409, &RG410];
+    remote.iter().any(|r| linter.is_enabled(r.code))
+}
+
+/// `check --verify`: verifies the planned items and adds the findings and the AWS call counts
+/// to the report. Only a failure of the base credentials stops the run (exit 2).
+pub fn run(
+    plan: &Plan,
+    aws: &crate::cli::AwsArgs,
+    args: &crate::cli::VerifyArgs,
+    config: &crate::config::Config,
+    linter: &Linter,
+    report: &mut Report,
+    quiet: bool,
+) -> Result<(), crate::check::RunError> {
+    use crate::aws::sessions::{bearer_token_set, CallCounter, VerifyOptions, BEARER_TOKEN_VARIABLE};
+    use crate::check::RunError;
+
+    let options = VerifyOptions::resolve(
+        args,
+        &config.file.verify,
+        linter.settings.local_account.as_deref(),
+        |name| std::env::var(name).ok(),
+    )
+    .map_err(RunError::Usage)?;
+    if plan.is_empty() || !any_remote_rule(linter) {
+        return Ok(());
+    }
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| RunError::Aws(format!("cannot start the async runtime: {e}")))?;
+    let counter = Arc::new(CallCounter::default());
+    let facts = runtime.block_on(async {
+        let base = crate::aws::config::sdk_config(aws).await;
+        let sessions = Sessions::start(base, options, counter.clone())
+            .await
+            .map_err(RunError::Aws)?;
+        let progress = if quiet {
+            indicatif::ProgressBar::hidden()
+        } else {
+            indicatif::ProgressBar::new(0).with_message("verifying")
+        };
+        Ok::<_, RunError>(gather(plan, &sessions, &progress).await)
+    })?;
+    report_findings(plan, &facts, linter, report);
+    report.aws_calls = counter.snapshot();
+    if bearer_token_set() {
+        report.notes.push(format!(
+            "{BEARER_TOKEN_VARIABLE} is set; the control-plane calls were signed with SigV4 by each account's session and the token was not used"
+        ));
+    }
+    Ok(())
+}
