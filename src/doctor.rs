@@ -3,11 +3,13 @@
 //! its endpoint) — each step passed or failed with what to check next. Exit 0 when every step
 //! passes, 1 otherwise, 2 when the entry cannot be found or the options are wrong.
 
-use std::io::{IsTerminal, Write};
+use std::io::{self, IsTerminal, Write};
 use std::sync::Arc;
 
 use crate::aws::bedrock::{AliasFacts, ControlPlane, FailureKind, Lookup};
-use crate::aws::sessions::{assume_role, caller_identity, AccountSession, CallCounter, Sessions, VerifyOptions};
+use crate::aws::sessions::{
+    assume_role, caller_identity, AccountSession, CallCounter, Sessions, VerifyOptions,
+};
 use crate::check::RunError;
 use crate::cli::DoctorArgs;
 use crate::model::{Item, Value};
@@ -19,14 +21,20 @@ use crate::verify::{ItemTarget, Target, DEFAULT_QUALIFIER, DRAFT_ALIAS};
 /// Runs `reglint doctor`.
 pub fn run(args: &DoctorArgs) -> Result<u8, RunError> {
     let config = crate::app::load_config(args.config.as_ref())?;
-    let local = args
-        .verify_args
-        .local_account
-        .clone()
-        .or_else(|| config.file.registry.local_account_id.as_ref().map(|s| s.get_ref().clone()));
-    let options = VerifyOptions::resolve(&args.verify_args, &config.file.verify, local.as_deref(), |name| {
-        std::env::var(name).ok()
-    })
+    let local = args.verify_args.local_account.clone().or_else(|| {
+        config
+            .file
+            .registry
+            .local_account_id
+            .as_ref()
+            .map(|s| s.get_ref().clone())
+    });
+    let options = VerifyOptions::resolve(
+        &args.verify_args,
+        &config.file.verify,
+        local.as_deref(),
+        |name| std::env::var(name).ok(),
+    )
     .map_err(RunError::Usage)?;
     let target = entry_target(args, &config)?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
@@ -40,7 +48,26 @@ pub fn run(args: &DoctorArgs) -> Result<u8, RunError> {
         color,
         steps: Vec::new(),
     };
-    runtime.block_on(checklist(args, options, &target, &mut printer))?;
+    let base = runtime.block_on(crate::aws::config::sdk_config(&args.aws));
+    let default_region = options
+        .region
+        .clone()
+        .or_else(|| base.region().map(|r| r.to_string()))
+        .ok_or_else(|| {
+            RunError::Usage(
+                "no AWS region: pass --region, set AWS_REGION, or set a region in your AWS profile"
+                    .into(),
+            )
+        })?;
+    runtime
+        .block_on(checklist(
+            base,
+            default_region,
+            options,
+            &target,
+            &mut printer,
+        ))
+        .map_err(write_error)?;
     render_summary(&printer.steps, &mut printer.out).map_err(write_error)?;
     printer.out.flush().map_err(write_error)?;
     let failed = printer.steps.iter().any(|s| s.status != StepStatus::Passed);
@@ -62,28 +89,39 @@ struct Printer<W: Write> {
 }
 
 impl<W: Write> Printer<W> {
-    fn step(&mut self, name: &str, status: StepStatus, detail: impl Into<String>, next: Option<String>) -> Result<(), RunError> {
+    fn step(
+        &mut self,
+        name: &str,
+        status: StepStatus,
+        detail: impl Into<String>,
+        next: Option<String>,
+    ) -> io::Result<()> {
         let step = Step {
             name: name.to_string(),
             status,
             detail: detail.into(),
             next,
         };
-        render_step(self.steps.len() + 1, &step, self.color, &mut self.out).map_err(write_error)?;
-        self.out.flush().map_err(write_error)?;
+        render_step(self.steps.len() + 1, &step, self.color, &mut self.out)?;
+        self.out.flush()?;
         self.steps.push(step);
         Ok(())
     }
 
-    fn pass(&mut self, name: &str, detail: impl Into<String>) -> Result<(), RunError> {
+    fn pass(&mut self, name: &str, detail: impl Into<String>) -> io::Result<()> {
         self.step(name, StepStatus::Passed, detail, None)
     }
 
-    fn fail(&mut self, name: &str, detail: impl Into<String>, next: impl Into<String>) -> Result<(), RunError> {
+    fn fail(
+        &mut self,
+        name: &str,
+        detail: impl Into<String>,
+        next: impl Into<String>,
+    ) -> io::Result<()> {
         self.step(name, StepStatus::Failed, detail, Some(next.into()))
     }
 
-    fn skip(&mut self, names: &[&str]) -> Result<(), RunError> {
+    fn skip(&mut self, names: &[&str]) -> io::Result<()> {
         for name in names {
             self.step(name, StepStatus::Skipped, "an earlier step failed", None)?;
         }
@@ -103,9 +141,11 @@ fn entry_target(args: &DoctorArgs, config: &crate::config::Config) -> Result<Ite
         });
     }
     if let Some(arn) = &args.runtime_arn {
-        let caps = RUNTIME_ARN_RE
-            .captures(arn)
-            .ok_or_else(|| RunError::Usage(format!("--runtime-arn {arn:?} is not an AgentCore runtime ARN")))?;
+        let caps = RUNTIME_ARN_RE.captures(arn).ok_or_else(|| {
+            RunError::Usage(format!(
+                "--runtime-arn {arn:?} is not an AgentCore runtime ARN"
+            ))
+        })?;
         let account = caps.get(2).map(|m| m.as_str().to_string());
         if let (Some(given), Some(in_arn)) = (&args.account, &account) {
             if given != in_arn {
@@ -119,7 +159,10 @@ fn entry_target(args: &DoctorArgs, config: &crate::config::Config) -> Result<Ite
             region: caps.get(1).map(|m| m.as_str().to_string()),
             target: Target::Runtime {
                 runtime_arn: arn.clone(),
-                qualifier: args.qualifier.clone().unwrap_or_else(|| DEFAULT_QUALIFIER.to_string()),
+                qualifier: args
+                    .qualifier
+                    .clone()
+                    .unwrap_or_else(|| DEFAULT_QUALIFIER.to_string()),
             },
         });
     }
@@ -129,14 +172,20 @@ fn entry_target(args: &DoctorArgs, config: &crate::config::Config) -> Result<Ite
         ));
     };
     if !AGENT_ID_RE.is_match(agent_id) {
-        return Err(RunError::Usage(format!("--agent-id {agent_id:?} is not a Bedrock agent ID (10 letters and digits)")));
+        return Err(RunError::Usage(format!(
+            "--agent-id {agent_id:?} is not a Bedrock agent ID (10 letters and digits)"
+        )));
     }
     if !ALIAS_ID_RE.is_match(alias_id) {
-        return Err(RunError::Usage(format!("--alias-id {alias_id:?} is not an agent alias ID")));
+        return Err(RunError::Usage(format!(
+            "--alias-id {alias_id:?} is not an agent alias ID"
+        )));
     }
     if let Some(a) = &args.account {
         if !ACCOUNT_ID_RE.is_match(a) {
-            return Err(RunError::Usage(format!("--account {a:?} is not a 12-digit account ID")));
+            return Err(RunError::Usage(format!(
+                "--account {a:?} is not a 12-digit account ID"
+            )));
         }
     }
     Ok(ItemTarget {
@@ -154,9 +203,15 @@ fn key_text(key: &[String]) -> String {
 }
 
 /// The one item of `source` whose attributes hold the `--key` values.
-fn find_entry(source: &str, key: &[String], config: &crate::config::Config) -> Result<Item, RunError> {
+fn find_entry(
+    source: &str,
+    key: &[String],
+    config: &crate::config::Config,
+) -> Result<Item, RunError> {
     if key.is_empty() {
-        return Err(RunError::Usage("--source needs --key ATTR=VALUE to pick the entry".into()));
+        return Err(RunError::Usage(
+            "--source needs --key ATTR=VALUE to pick the entry".into(),
+        ));
     }
     let mut wanted = Vec::new();
     for k in key {
@@ -176,17 +231,22 @@ fn find_entry(source: &str, key: &[String], config: &crate::config::Config) -> R
     };
     let mut found: Vec<Item> = Vec::new();
     reader.read(&spec, &mut |si| {
-        let matches = wanted.iter().all(|(attr, value)| match si.item.value(attr) {
-            Some(Value::S(s)) | Some(Value::N(s)) => s == value,
-            Some(Value::Bool(b)) => b.to_string() == *value,
-            _ => false,
-        });
+        let matches = wanted
+            .iter()
+            .all(|(attr, value)| match si.item.value(attr) {
+                Some(Value::S(s)) | Some(Value::N(s)) => s == value,
+                Some(Value::Bool(b)) => b.to_string() == *value,
+                _ => false,
+            });
         if matches {
             found.push(si.item);
         }
     })?;
     match found.len() {
-        0 => Err(RunError::Usage(format!("no item of {source} has {}", key_text(key)))),
+        0 => Err(RunError::Usage(format!(
+            "no item of {source} has {}",
+            key_text(key)
+        ))),
         1 => Ok(found.remove(0)),
         n => Err(RunError::Usage(format!(
             "{n} items of {source} have {}; add --key attributes until one matches",
@@ -195,8 +255,19 @@ fn find_entry(source: &str, key: &[String], config: &crate::config::Config) -> R
     }
 }
 
-const AGENT_STEPS: [&str; 5] = ["GetAgent", "agent status", "GetAgentAlias", "alias status", "routing and invocation state"];
-const RUNTIME_STEPS: [&str; 4] = ["GetAgentRuntime", "runtime status", "GetAgentRuntimeEndpoint", "endpoint status"];
+const AGENT_STEPS: [&str; 5] = [
+    "GetAgent",
+    "agent status",
+    "GetAgentAlias",
+    "alias status",
+    "routing and invocation state",
+];
+const RUNTIME_STEPS: [&str; 4] = [
+    "GetAgentRuntime",
+    "runtime status",
+    "GetAgentRuntimeEndpoint",
+    "endpoint status",
+];
 
 fn remaining(target: &ItemTarget) -> &'static [&'static str] {
     match target.target {
@@ -206,26 +277,27 @@ fn remaining(target: &ItemTarget) -> &'static [&'static str] {
 }
 
 async fn checklist<W: Write>(
-    args: &DoctorArgs,
+    base: aws_config::SdkConfig,
+    default_region: String,
     options: VerifyOptions,
     target: &ItemTarget,
     p: &mut Printer<W>,
-) -> Result<(), RunError> {
+) -> io::Result<()> {
     let counter = Arc::new(CallCounter::default());
-    let base = crate::aws::config::sdk_config(&args.aws).await;
-    let default_region = options
-        .region
-        .clone()
-        .or_else(|| base.region().map(|r| r.to_string()))
-        .ok_or_else(|| RunError::Usage("no AWS region: pass --region, set AWS_REGION, or set a region in your AWS profile".into()))?;
-
     let planned_account = target
         .account
         .clone()
         .or_else(|| options.local_account.clone());
-    let shown_region = options.region_for(planned_account.as_deref().unwrap_or_default(), target.region.as_deref(), &default_region);
-    let shown_account = planned_account.map_or_else(|| "the local account".to_string(), |a| format!("account {a}"));
-    render_header(&describe(target, &shown_account, &shown_region), &mut p.out).map_err(write_error)?;
+    let shown_region = options.region_for(
+        planned_account.as_deref().unwrap_or_default(),
+        target.region.as_deref(),
+        &default_region,
+    );
+    let shown_account = planned_account.map_or_else(
+        || "the local account".to_string(),
+        |a| format!("account {a}"),
+    );
+    render_header(&describe(target, &shown_account, &shown_region), &mut p.out)?;
 
     let mut after_identity = vec!["role ARN", "AssumeRole", "assumed identity"];
     after_identity.extend(remaining(target));
@@ -240,12 +312,25 @@ async fn checklist<W: Write>(
             return p.skip(&after_identity);
         }
     };
-    p.pass("base identity", format!("{} (account {})", identity.arn, identity.account))?;
-    let sessions = Sessions::with_identity(base.clone(), options, counter.clone(), identity.clone(), default_region);
-    let account = target.account.clone().unwrap_or_else(|| sessions.local_account.clone());
-    let region = sessions
-        .options
-        .region_for(&account, target.region.as_deref(), &sessions.default_region);
+    p.pass(
+        "base identity",
+        format!("{} (account {})", identity.arn, identity.account),
+    )?;
+    let sessions = Sessions::with_identity(
+        base.clone(),
+        options,
+        counter.clone(),
+        identity.clone(),
+        default_region,
+    );
+    let account = target
+        .account
+        .clone()
+        .unwrap_or_else(|| sessions.local_account.clone());
+    let region =
+        sessions
+            .options
+            .region_for(&account, target.region.as_deref(), &sessions.default_region);
 
     let session = if sessions.uses_base_credentials(&account) {
         p.pass(
@@ -261,7 +346,10 @@ async fn checklist<W: Write>(
             )?;
             return p.skip(remaining(target));
         }
-        p.pass("assumed identity", format!("{} (account {account})", identity.arn))?;
+        p.pass(
+            "assumed identity",
+            format!("{} (account {account})", identity.arn),
+        )?;
         match sessions.session(&account).await {
             Ok(s) => s,
             Err(e) => {
@@ -290,7 +378,14 @@ async fn checklist<W: Write>(
         } else {
             "no ExternalId was sent"
         };
-        let assumed = assume_role(&base, &role, external_id.as_deref(), &sessions.options.session_name, &counter).await;
+        let assumed = assume_role(
+            &base,
+            &role,
+            external_id.as_deref(),
+            &sessions.options.session_name,
+            &counter,
+        )
+        .await;
         if let Err((_, cause)) = &assumed {
             p.fail(
                 "AssumeRole",
@@ -305,30 +400,54 @@ async fn checklist<W: Write>(
         let Ok(assumed) = assumed else {
             return Ok(());
         };
-        p.pass("AssumeRole", format!("assumed as session {} ({sent})", sessions.options.session_name))?;
+        p.pass(
+            "AssumeRole",
+            format!(
+                "assumed as session {} ({sent})",
+                sessions.options.session_name
+            ),
+        )?;
         match sessions.confirm(&account, role.clone(), assumed).await {
             Ok(s) => {
-                p.pass("assumed identity", format!("{} (account {account})", s.identity.arn))?;
+                p.pass(
+                    "assumed identity",
+                    format!("{} (account {account})", s.identity.arn),
+                )?;
                 s
             }
             Err(crate::aws::sessions::SessionError::IdentityMismatch { identity: got, .. }) => {
                 p.fail(
                     "assumed identity",
-                    format!("{} is in account {}, not account {account}", got.arn, got.account),
-                    format!("the role ARN for account {account} points into account {}: correct it", got.account),
+                    format!(
+                        "{} is in account {}, not account {account}",
+                        got.arn, got.account
+                    ),
+                    format!(
+                        "the role ARN for account {account} points into account {}: correct it",
+                        got.account
+                    ),
                 )?;
                 return p.skip(remaining(target));
             }
             Err(e) => {
-                p.fail("assumed identity", session_error_text(&e), "rerun later; check the network path to STS")?;
+                p.fail(
+                    "assumed identity",
+                    session_error_text(&e),
+                    "rerun later; check the network path to STS",
+                )?;
                 return p.skip(remaining(target));
             }
         }
     };
     let plane = sessions.control_plane(&session, &region);
     match &target.target {
-        Target::Agent { agent_id, alias_id } => agent_steps(&sessions, &plane, &session, agent_id, alias_id, p).await,
-        Target::Runtime { runtime_arn, qualifier } => runtime_steps(&plane, runtime_arn, qualifier, p).await,
+        Target::Agent { agent_id, alias_id } => {
+            agent_steps(&sessions, &plane, &session, agent_id, alias_id, p).await
+        }
+        Target::Runtime {
+            runtime_arn,
+            qualifier,
+        } => runtime_steps(&plane, runtime_arn, qualifier, p).await,
     }
 }
 
@@ -337,7 +456,9 @@ fn session_error_text(e: &crate::aws::sessions::SessionError) -> String {
     match e {
         SessionError::NoRole { account } => format!("no role for account {account}"),
         SessionError::AssumeRoleDenied { cause, .. } => cause.clone(),
-        SessionError::IdentityMismatch { identity, .. } => format!("{} in account {}", identity.arn, identity.account),
+        SessionError::IdentityMismatch { identity, .. } => {
+            format!("{} in account {}", identity.arn, identity.account)
+        }
         SessionError::Unavailable { what, cause } => format!("{what} failed: {cause}"),
     }
 }
@@ -347,13 +468,19 @@ fn describe(target: &ItemTarget, account: &str, region: &str) -> String {
         Target::Agent { agent_id, alias_id } => {
             format!("agent {agent_id} alias {alias_id} in {account} ({region})")
         }
-        Target::Runtime { runtime_arn, qualifier } => format!("runtime {runtime_arn} endpoint {qualifier}"),
+        Target::Runtime {
+            runtime_arn,
+            qualifier,
+        } => format!("runtime {runtime_arn} endpoint {qualifier}"),
     }
 }
 
 fn failure_next(f: &crate::aws::bedrock::CallFailure, who: &str) -> String {
     match f.kind {
-        FailureKind::AccessDenied => format!("allow {} on {} in the policy of {who}", f.action, f.resource),
+        FailureKind::AccessDenied => format!(
+            "allow {} on {} in the policy of {who}",
+            f.action, f.resource
+        ),
         _ => "rerun later; check the network path to the Bedrock endpoints".into(),
     }
 }
@@ -365,7 +492,7 @@ async fn agent_steps<W: Write>(
     agent_id: &str,
     alias_id: &str,
     p: &mut Printer<W>,
-) -> Result<(), RunError> {
+) -> io::Result<()> {
     let who = session
         .role_arn
         .clone()
@@ -391,7 +518,10 @@ async fn agent_steps<W: Write>(
             }
             p.fail(
                 "GetAgent",
-                format!("agent {agent_id} was not found in account {} ({})", plane.account, plane.region),
+                format!(
+                    "agent {agent_id} was not found in account {} ({})",
+                    plane.account, plane.region
+                ),
                 next,
             )?;
             return p.skip(&AGENT_STEPS[1..]);
@@ -404,7 +534,9 @@ async fn agent_steps<W: Write>(
     p.pass("GetAgent", format!("{} ({})", agent.name, agent.arn))?;
     let alias = plane.get_agent_alias(agent_id, alias_id).await;
     let routed_version = match &alias {
-        Lookup::Found(a) if !a.routing.iter().any(|v| v == "DRAFT") && alias_id != DRAFT_ALIAS => a.routing.first().cloned(),
+        Lookup::Found(a) if !a.routing.iter().any(|v| v == "DRAFT") && alias_id != DRAFT_ALIAS => {
+            a.routing.first().cloned()
+        }
         _ => None,
     };
     match (agent.status.as_str(), &routed_version) {
@@ -434,14 +566,25 @@ async fn agent_steps<W: Write>(
                 Lookup::Found(list) if !list.is_empty() => {
                     let mut list = list;
                     list.sort_by_key(|a| strsim::levenshtein(&a.id, alias_id));
-                    let all: Vec<String> = list.iter().map(|a| format!("{} ({})", a.id, a.name)).collect();
-                    format!("the agent's aliases: {}; nearest: {}", all.join(", "), all[0])
+                    let all: Vec<String> = list
+                        .iter()
+                        .map(|a| format!("{} ({})", a.id, a.name))
+                        .collect();
+                    format!(
+                        "the agent's aliases: {}; nearest: {}",
+                        all.join(", "),
+                        all[0]
+                    )
                 }
                 Lookup::Found(_) => "the agent has no aliases: create one".to_string(),
                 Lookup::NotFound(m) => m,
                 Lookup::Failed(f) => format!("its aliases could not be listed: {}", f.reason()),
             };
-            p.fail("GetAgentAlias", format!("alias {alias_id} of agent {agent_id} was not found"), next)?;
+            p.fail(
+                "GetAgentAlias",
+                format!("alias {alias_id} of agent {agent_id} was not found"),
+                next,
+            )?;
             return p.skip(&AGENT_STEPS[3..]);
         }
         Lookup::Failed(f) => {
@@ -453,7 +596,12 @@ async fn agent_steps<W: Write>(
     alias_steps(&alias, agent_id, alias_id, p)
 }
 
-fn alias_steps<W: Write>(alias: &AliasFacts, agent_id: &str, alias_id: &str, p: &mut Printer<W>) -> Result<(), RunError> {
+fn alias_steps<W: Write>(
+    alias: &AliasFacts,
+    agent_id: &str,
+    alias_id: &str,
+    p: &mut Printer<W>,
+) -> io::Result<()> {
     if alias.status == "PREPARED" {
         p.pass("alias status", "PREPARED")?;
     } else {
@@ -468,7 +616,10 @@ fn alias_steps<W: Write>(alias: &AliasFacts, agent_id: &str, alias_id: &str, p: 
             format!("repair or recreate the alias: aws bedrock-agent get-agent-alias --agent-id {agent_id} --agent-alias-id {alias_id}"),
         )?;
     }
-    let state = alias.invocation_state.as_deref().unwrap_or("ACCEPT_INVOCATIONS");
+    let state = alias
+        .invocation_state
+        .as_deref()
+        .unwrap_or("ACCEPT_INVOCATIONS");
     if alias.routing.is_empty() {
         p.fail(
             "routing and invocation state",
@@ -489,30 +640,51 @@ fn alias_steps<W: Write>(alias: &AliasFacts, agent_id: &str, alias_id: &str, p: 
     }
 }
 
-async fn runtime_steps<W: Write>(plane: &ControlPlane, arn: &str, qualifier: &str, p: &mut Printer<W>) -> Result<(), RunError> {
+async fn runtime_steps<W: Write>(
+    plane: &ControlPlane,
+    arn: &str,
+    qualifier: &str,
+    p: &mut Printer<W>,
+) -> io::Result<()> {
     let id = crate::aws::bedrock::runtime_id(arn);
     let runtime = match plane.get_agent_runtime(arn).await {
         Lookup::Found(r) => r,
         Lookup::NotFound(_) => {
             p.fail(
                 "GetAgentRuntime",
-                format!("runtime {id} was not found in account {} ({})", plane.account, plane.region),
+                format!(
+                    "runtime {id} was not found in account {} ({})",
+                    plane.account, plane.region
+                ),
                 "check the runtime ARN: aws bedrock-agentcore-control list-agent-runtimes",
             )?;
             return p.skip(&RUNTIME_STEPS[1..]);
         }
         Lookup::Failed(f) => {
-            p.fail("GetAgentRuntime", f.reason(), failure_next(&f, "the session's role"))?;
+            p.fail(
+                "GetAgentRuntime",
+                f.reason(),
+                failure_next(&f, "the session's role"),
+            )?;
             return p.skip(&RUNTIME_STEPS[1..]);
         }
     };
-    p.pass("GetAgentRuntime", format!("{id} version {}", runtime.version))?;
+    p.pass(
+        "GetAgentRuntime",
+        format!("{id} version {}", runtime.version),
+    )?;
     if runtime.status == "READY" {
         p.pass("runtime status", "READY")?;
     } else {
         p.fail(
             "runtime status",
-            format!("{}{}", runtime.status, runtime.failure_reason.map_or_else(String::new, |r| format!(" ({r})"))),
+            format!(
+                "{}{}",
+                runtime.status,
+                runtime
+                    .failure_reason
+                    .map_or_else(String::new, |r| format!(" ({r})"))
+            ),
             "see the runtime's failure reason; update or recreate the runtime",
         )?;
     }
@@ -520,12 +692,19 @@ async fn runtime_steps<W: Write>(plane: &ControlPlane, arn: &str, qualifier: &st
         Lookup::Found(e) => {
             p.pass("GetAgentRuntimeEndpoint", qualifier.to_string())?;
             if e.status == "READY" {
-                let live = e.live_version.map_or_else(String::new, |v| format!(", live version {v}"));
+                let live = e
+                    .live_version
+                    .map_or_else(String::new, |v| format!(", live version {v}"));
                 p.pass("endpoint status", format!("READY{live}"))
             } else {
                 p.fail(
                     "endpoint status",
-                    format!("{}{}", e.status, e.failure_reason.map_or_else(String::new, |r| format!(" ({r})"))),
+                    format!(
+                        "{}{}",
+                        e.status,
+                        e.failure_reason
+                            .map_or_else(String::new, |r| format!(" ({r})"))
+                    ),
                     "see the endpoint's failure reason; update the endpoint",
                 )
             }
@@ -539,7 +718,11 @@ async fn runtime_steps<W: Write>(plane: &ControlPlane, arn: &str, qualifier: &st
             p.skip(&RUNTIME_STEPS[3..])
         }
         Lookup::Failed(f) => {
-            p.fail("GetAgentRuntimeEndpoint", f.reason(), failure_next(&f, "the session's role"))?;
+            p.fail(
+                "GetAgentRuntimeEndpoint",
+                f.reason(),
+                failure_next(&f, "the session's role"),
+            )?;
             p.skip(&RUNTIME_STEPS[3..])
         }
     }

@@ -16,7 +16,8 @@ use std::sync::{Arc, Mutex};
 use tokio::sync::OnceCell;
 
 use crate::aws::bedrock::{
-    AgentFacts, AliasFacts, AliasSummary, CallFailure, EndpointFacts, FailureKind, Lookup, RuntimeFacts,
+    AgentFacts, AliasFacts, AliasSummary, CallFailure, EndpointFacts, FailureKind, Lookup,
+    RuntimeFacts,
 };
 use crate::aws::sessions::{SessionError, Sessions};
 use crate::diagnostic::{Edit, Fix, Severity};
@@ -26,8 +27,8 @@ use crate::report::Report;
 use crate::rules::remote::{RG401, RG402, RG403, RG404, RG405, RG406, RG407, RG408, RG409, RG410};
 use crate::rules::{Rule, Violation};
 use crate::schema::{
-    agent_type_of, AgentType, ACCOUNT_ID, ACCOUNT_ID_RE, AGENT_ID, AGENT_ID_RE, ALIAS_ID, ALIAS_ID_RE, QUALIFIER,
-    REGION, REGION_RE, RUNTIME_ARN, RUNTIME_ARN_RE,
+    agent_type_of, AgentType, ACCOUNT_ID, ACCOUNT_ID_RE, AGENT_ID, AGENT_ID_RE, ALIAS_ID,
+    ALIAS_ID_RE, QUALIFIER, REGION, REGION_RE, RUNTIME_ARN, RUNTIME_ARN_RE,
 };
 
 /// The test alias every agent has; it routes to the working draft.
@@ -43,8 +44,14 @@ static ENDPOINT_NAME_RE: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock
 /// What an item routes to.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Target {
-    Agent { agent_id: String, alias_id: String },
-    Runtime { runtime_arn: String, qualifier: String },
+    Agent {
+        agent_id: String,
+        alias_id: String,
+    },
+    Runtime {
+        runtime_arn: String,
+        qualifier: String,
+    },
 }
 
 /// Where an item's target lives and what it is, read from the item as written.
@@ -141,7 +148,17 @@ impl Plan {
         attrs.attrs = item
             .attrs
             .iter()
-            .filter(|a| [AGENT_ID, ALIAS_ID, RUNTIME_ARN, QUALIFIER, ACCOUNT_ID, REGION].contains(&a.name.as_str()))
+            .filter(|a| {
+                [
+                    AGENT_ID,
+                    ALIAS_ID,
+                    RUNTIME_ARN,
+                    QUALIFIER,
+                    ACCOUNT_ID,
+                    REGION,
+                ]
+                .contains(&a.name.as_str())
+            })
             .cloned()
             .collect();
         self.items.push(PlannedItem {
@@ -169,9 +186,10 @@ fn place_of(target: &ItemTarget, sessions: &Sessions) -> Place {
         .account
         .clone()
         .unwrap_or_else(|| sessions.local_account.clone());
-    let region = sessions
-        .options
-        .region_for(&account, target.region.as_deref(), &sessions.default_region);
+    let region =
+        sessions
+            .options
+            .region_for(&account, target.region.as_deref(), &sessions.default_region);
     Place { account, region }
 }
 
@@ -260,10 +278,13 @@ impl Gatherer<'_> {
     }
 
     /// GetAgent, then its aliases, then (for a missing agent) the other accounts.
-    async fn check_agent(&self, place: &Place, agent_id: &str, aliases: &BTreeSet<String>) -> Option<String> {
-        let Some(agent) = self.agent(place, agent_id).await else {
-            return None;
-        };
+    async fn check_agent(
+        &self,
+        place: &Place,
+        agent_id: &str,
+        aliases: &BTreeSet<String>,
+    ) -> Option<String> {
+        let agent = self.agent(place, agent_id).await?;
         let session = self.sessions.session(&place.account).await.ok()?;
         let plane = self.sessions.control_plane(&session, &place.region);
         match agent {
@@ -312,7 +333,10 @@ impl Gatherer<'_> {
         };
         let plane = self.sessions.control_plane(&session, &place.region);
         let key = (place.clone(), arn.to_string());
-        let runtime = self.runtimes.get(&key, || plane.get_agent_runtime(arn)).await;
+        let runtime = self
+            .runtimes
+            .get(&key, || plane.get_agent_runtime(arn))
+            .await;
         if runtime.found().is_some() {
             for q in qualifiers.iter().filter(|q| ENDPOINT_NAME_RE.is_match(q)) {
                 let key = (place.clone(), arn.to_string(), q.clone());
@@ -327,7 +351,11 @@ impl Gatherer<'_> {
 
 /// Asks every distinct question of the plan once. `progress` counts targets done.
 pub async fn gather(plan: &Plan, sessions: &Sessions, progress: &indicatif::ProgressBar) -> Facts {
-    let places: Vec<Place> = plan.items.iter().map(|i| place_of(&i.target, sessions)).collect();
+    let places: Vec<Place> = plan
+        .items
+        .iter()
+        .map(|i| place_of(&i.target, sessions))
+        .collect();
     let accounts: BTreeSet<&str> = places.iter().map(|p| p.account.as_str()).collect();
     let opened = futures_util::future::join_all(accounts.iter().map(|a| async move {
         let session = sessions.session(a).await;
@@ -357,7 +385,12 @@ pub async fn gather(plan: &Plan, sessions: &Sessions, progress: &indicatif::Prog
     if sessions.session(&sessions.local_account).await.is_ok() {
         search.push(sessions.local_account.clone());
     }
-    search.extend(working.iter().filter(|a| **a != sessions.local_account).cloned());
+    search.extend(
+        working
+            .iter()
+            .filter(|a| **a != sessions.local_account)
+            .cloned(),
+    );
 
     let mut agents: HashMap<AgentKey, BTreeSet<String>> = HashMap::new();
     let mut runtimes: HashMap<RuntimeKey, BTreeSet<String>> = HashMap::new();
@@ -372,7 +405,10 @@ pub async fn gather(plan: &Plan, sessions: &Sessions, progress: &indicatif::Prog
                     .or_default()
                     .insert(alias_id.clone());
             }
-            Target::Runtime { runtime_arn, qualifier } => {
+            Target::Runtime {
+                runtime_arn,
+                qualifier,
+            } => {
                 runtimes
                     .entry((place.clone(), runtime_arn.clone()))
                     .or_default()
@@ -380,7 +416,8 @@ pub async fn gather(plan: &Plan, sessions: &Sessions, progress: &indicatif::Prog
             }
         }
     }
-    progress.set_length((agents.values().map(BTreeSet::len).sum::<usize>() + runtimes.len()) as u64);
+    progress
+        .set_length((agents.values().map(BTreeSet::len).sum::<usize>() + runtimes.len()) as u64);
 
     let gatherer = Gatherer {
         sessions,
@@ -396,13 +433,15 @@ pub async fn gather(plan: &Plan, sessions: &Sessions, progress: &indicatif::Prog
     // pace decide what runs when.
     let mut agent_keys: Vec<_> = agents.iter().collect();
     agent_keys.sort();
-    let agent_checks = futures_util::future::join_all(agent_keys.into_iter().map(|((place, agent_id), aliases)| {
-        let g = &gatherer;
-        async move {
-            let found = g.check_agent(place, agent_id, aliases).await;
-            ((place.clone(), agent_id.clone()), found)
-        }
-    }));
+    let agent_checks = futures_util::future::join_all(agent_keys.into_iter().map(
+        |((place, agent_id), aliases)| {
+            let g = &gatherer;
+            async move {
+                let found = g.check_agent(place, agent_id, aliases).await;
+                ((place.clone(), agent_id.clone()), found)
+            }
+        },
+    ));
     let mut runtime_keys: Vec<_> = runtimes.iter().collect();
     runtime_keys.sort();
     let runtime_checks = futures_util::future::join_all(
@@ -458,7 +497,13 @@ fn joined_reasons(reasons: &[String]) -> String {
 }
 
 /// RG409 or RG410 for a call that could not be answered.
-fn unverified(f: &CallFailure, what: &str, role: Option<&str>, item: &Item, attribute: &str) -> Finding {
+fn unverified(
+    f: &CallFailure,
+    what: &str,
+    role: Option<&str>,
+    item: &Item,
+    attribute: &str,
+) -> Finding {
     let v = match f.kind {
         FailureKind::AccessDenied => {
             let who = role.map_or_else(|| "the base credentials".to_string(), |r| format!("role {r}"));
@@ -548,10 +593,13 @@ pub fn findings(item: &PlannedItem, place: &Place, facts: &Facts) -> Vec<Finding
     }
     let role = facts.roles.get(&place.account).cloned().flatten();
     match &item.target.target {
-        Target::Agent { agent_id, alias_id } => agent_findings(place, agent_id, alias_id, role.as_deref(), facts, attrs),
-        Target::Runtime { runtime_arn, qualifier } => {
-            runtime_findings(place, runtime_arn, qualifier, role.as_deref(), facts, attrs)
+        Target::Agent { agent_id, alias_id } => {
+            agent_findings(place, agent_id, alias_id, role.as_deref(), facts, attrs)
         }
+        Target::Runtime {
+            runtime_arn,
+            qualifier,
+        } => runtime_findings(place, runtime_arn, qualifier, role.as_deref(), facts, attrs),
     }
 }
 
@@ -645,7 +693,13 @@ fn agent_not_found(place: &Place, agent_id: &str, facts: &Facts, item: &Item) ->
     finding(v)
 }
 
-fn alias_not_found(place: &Place, agent_id: &str, alias_id: &str, facts: &Facts, item: &Item) -> Finding {
+fn alias_not_found(
+    place: &Place,
+    agent_id: &str,
+    alias_id: &str,
+    facts: &Facts,
+    item: &Item,
+) -> Finding {
     let mut message = format!(
         "alias {alias_id} of agent {agent_id} was not found in account {}",
         place.account
@@ -655,7 +709,9 @@ fn alias_not_found(place: &Place, agent_id: &str, alias_id: &str, facts: &Facts,
         Some(Lookup::Found(list)) if !list.is_empty() => {
             let mut sorted: Vec<&AliasSummary> = list.iter().collect();
             sorted.sort_by(|a, b| {
-                let d = |s: &AliasSummary| strsim::levenshtein(&s.id.to_ascii_uppercase(), &alias_id.to_ascii_uppercase());
+                let d = |s: &AliasSummary| {
+                    strsim::levenshtein(&s.id.to_ascii_uppercase(), &alias_id.to_ascii_uppercase())
+                };
                 d(a).cmp(&d(b)).then_with(|| a.id.cmp(&b.id))
             });
             let show = |a: &AliasSummary| format!("{} ({}, {})", a.id, a.name, a.status);
@@ -664,7 +720,10 @@ fn alias_not_found(place: &Place, agent_id: &str, alias_id: &str, facts: &Facts,
             message.push_str(&format!("; the agent's aliases: {}", all.join(", ")));
         }
         Some(Lookup::Found(_)) => message.push_str("; the agent has no aliases"),
-        Some(Lookup::Failed(f)) => message.push_str(&format!("; its aliases could not be listed: {}", f.reason())),
+        Some(Lookup::Failed(f)) => message.push_str(&format!(
+            "; its aliases could not be listed: {}",
+            f.reason()
+        )),
         _ => {}
     }
     finding(at(Violation::new(&RG405, message), item, ALIAS_ID))
@@ -690,7 +749,9 @@ fn alias_usable(agent_id: &str, alias_id: &str, alias: &AliasFacts, item: &Item)
     }
     if alias.invocation_state.as_deref() == Some("REJECT_INVOCATIONS") {
         push(
-            format!("alias {alias_id} of agent {agent_id} rejects invocations (REJECT_INVOCATIONS)"),
+            format!(
+                "alias {alias_id} of agent {agent_id} rejects invocations (REJECT_INVOCATIONS)"
+            ),
             false,
         );
     }
@@ -720,7 +781,10 @@ fn runtime_findings(
             return vec![finding(at(
                 Violation::new(
                     &RG407,
-                    format!("runtime {id} was not found in account {} ({})", place.account, place.region),
+                    format!(
+                        "runtime {id} was not found in account {} ({})",
+                        place.account, place.region
+                    ),
                 ),
                 item,
                 RUNTIME_ARN,
@@ -737,7 +801,10 @@ fn runtime_findings(
                     format!(
                         "runtime {id} is {}{}",
                         runtime.status,
-                        runtime.failure_reason.as_ref().map_or_else(String::new, |r| format!(" ({r})"))
+                        runtime
+                            .failure_reason
+                            .as_ref()
+                            .map_or_else(String::new, |r| format!(" ({r})"))
                     ),
                 ),
                 item,
@@ -771,7 +838,9 @@ fn runtime_findings(
                     format!(
                         "endpoint {qualifier} of runtime {id} is {}{}",
                         e.status,
-                        e.failure_reason.as_ref().map_or_else(String::new, |r| format!(" ({r})"))
+                        e.failure_reason
+                            .as_ref()
+                            .map_or_else(String::new, |r| format!(" ({r})"))
                     ),
                 ),
                 item,
@@ -780,7 +849,10 @@ fn runtime_findings(
             transitional: is_transitional(&e.status),
         }),
         Some(Lookup::NotFound(_)) => out.push(finding(at(
-            Violation::new(&RG408, format!("endpoint {qualifier} of runtime {id} does not exist")),
+            Violation::new(
+                &RG408,
+                format!("endpoint {qualifier} of runtime {id} does not exist"),
+            ),
             item,
             on,
         ))),
@@ -817,7 +889,9 @@ pub fn report_findings(plan: &Plan, facts: &Facts, linter: &Linter, report: &mut
 
 /// Whether any remote rule is selected.
 pub fn any_remote_rule(linter: &Linter) -> bool {
-    let remote: [&Rule; 10] = [&RG401, &RG402, &RG403, &RG404, &RG405, &RG406, &RG407, &RG408, &RG409, &RG410];
+    let remote: [&Rule; 10] = [
+        &RG401, &RG402, &RG403, &RG404, &RG405, &RG406, &RG407, &RG408, &RG409, &RG410,
+    ];
     remote.iter().any(|r| linter.is_enabled(r.code))
 }
 
@@ -832,7 +906,9 @@ pub fn run(
     report: &mut Report,
     quiet: bool,
 ) -> Result<(), crate::check::RunError> {
-    use crate::aws::sessions::{bearer_token_set, CallCounter, VerifyOptions, BEARER_TOKEN_VARIABLE};
+    use crate::aws::sessions::{
+        bearer_token_set, CallCounter, VerifyOptions, BEARER_TOKEN_VARIABLE,
+    };
     use crate::check::RunError;
 
     let options = VerifyOptions::resolve(

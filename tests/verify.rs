@@ -65,7 +65,8 @@ impl Fixture {
             .arg(file)
             .args(["--verify", "--format", "json"]);
         if !args.contains(&"--config") {
-            cmd.arg("--config").arg(self.dir.path().join("reglint.toml"));
+            cmd.arg("--config")
+                .arg(self.dir.path().join("reglint.toml"));
         }
         cmd.args(args);
         let out = cmd.output().unwrap();
@@ -112,8 +113,10 @@ fn diagnostic<'a>(report: &'a Value, name: &str, rule: &str) -> &'a Value {
 /// Asserts the exact (name, rule, severity) set and a message fragment for each.
 fn assert_findings(report: &Value, expected: &[(&str, &str, &str, &str)]) {
     let got = findings(report);
-    let got_keys: Vec<(String, String, String)> =
-        got.iter().map(|(n, r, s, _)| (n.clone(), r.clone(), s.clone())).collect();
+    let got_keys: Vec<(String, String, String)> = got
+        .iter()
+        .map(|(n, r, s, _)| (n.clone(), r.clone(), s.clone()))
+        .collect();
     let mut want_keys: Vec<(String, String, String)> = expected
         .iter()
         .map(|(n, r, s, _)| (n.to_string(), r.to_string(), s.to_string()))
@@ -134,7 +137,9 @@ fn assert_findings(report: &Value, expected: &[(&str, &str, &str, &str)]) {
 
 #[test]
 fn verify_reports_every_remote_finding_with_one_call_per_distinct_question() {
-    let Some((fx, _guard)) = fixture() else { return };
+    let Some((fx, _guard)) = fixture() else {
+        return;
+    };
     let w = &fx.world;
     let file = fx.registry("all.json", &[]);
     let (code, report) = fx.check(&file, &["--external-id", EXTERNAL_ID], &[]);
@@ -171,7 +176,8 @@ fn verify_reports_every_remote_finding_with_one_call_per_distinct_question() {
         "alias {} of agent {} rejects invocations (REJECT_INVOCATIONS)",
         w.p_paused, w.p
     );
-    let rg407 = format!("runtime gone_agent-AAAAAAAAAA was not found in account {ACCT_D} (us-east-1)");
+    let rg407 =
+        format!("runtime gone_agent-AAAAAAAAAA was not found in account {ACCT_D} (us-east-1)");
     let rg408 = format!("endpoint canary of runtime {r1_id} does not exist");
     assert_findings(
         &report,
@@ -198,7 +204,10 @@ fn verify_reports_every_remote_finding_with_one_call_per_distinct_question() {
     for id in [&w.p_prod, &w.p_failed, &w.p_paused] {
         assert!(listed.as_str().unwrap().contains(id.as_str()), "{listed}");
     }
-    assert!(listed.as_str().unwrap().contains("TSTALIASID (AgentTestAlias, PREPARED)"));
+    assert!(listed
+        .as_str()
+        .unwrap()
+        .contains("TSTALIASID (AgentTestAlias, PREPARED)"));
 
     // RG401 says what to check; RG403 offers the move as an unsafe fix.
     let rg401 = diagnostic(&report, "b-agent", "RG401");
@@ -259,7 +268,9 @@ fn verify_reports_every_remote_finding_with_one_call_per_distinct_question() {
 
 #[test]
 fn a_wrong_external_id_is_refused_and_the_message_says_one_was_sent() {
-    let Some((fx, _guard)) = fixture() else { return };
+    let Some((fx, _guard)) = fixture() else {
+        return;
+    };
     let file = fx.registry("a.json", &["a-prod", "d-prod"]);
     let (code, report) = fx.check(&file, &["--external-id", "not-the-right-one"], &[]);
     let role_a = world::role(ACCT_A);
@@ -281,7 +292,9 @@ fn a_wrong_external_id_is_refused_and_the_message_says_one_was_sent() {
 
 #[test]
 fn a_missing_external_id_is_refused_and_the_message_says_none_was_sent() {
-    let Some((fx, _guard)) = fixture() else { return };
+    let Some((fx, _guard)) = fixture() else {
+        return;
+    };
     let file = fx.registry("a-none.json", &["a-prod"]);
     let (code, report) = fx.check(&file, &[], &[]);
     let role_a = world::role(ACCT_A);
@@ -299,7 +312,9 @@ fn a_missing_external_id_is_refused_and_the_message_says_none_was_sent() {
 
 #[test]
 fn the_external_id_can_come_from_the_variable_the_config_names() {
-    let Some((fx, _guard)) = fixture() else { return };
+    let Some((fx, _guard)) = fixture() else {
+        return;
+    };
     let file = fx.registry("a-env.json", &["a-prod", "local-prod"]);
     let config = fx.dir.path().join("env.toml");
     std::fs::write(
@@ -322,12 +337,17 @@ fn the_external_id_can_come_from_the_variable_the_config_names() {
 
 #[test]
 fn a_bearer_token_in_the_environment_does_not_replace_the_assumed_role() {
-    let Some((fx, _guard)) = fixture() else { return };
+    let Some((fx, _guard)) = fixture() else {
+        return;
+    };
     let file = fx.registry("bearer.json", &["d-prod", "d-test-alias", "local-prod"]);
     let (code, report) = fx.check(
         &file,
         &["--external-id", EXTERNAL_ID],
-        &[("AWS_BEARER_TOKEN_BEDROCK", "bedrock-api-key-should-not-be-used")],
+        &[(
+            "AWS_BEARER_TOKEN_BEDROCK",
+            "bedrock-api-key-should-not-be-used",
+        )],
     );
     // With bearer auth the calls would not carry D's credentials, and moto would look for the
     // agent in the default account: RG403.
@@ -341,7 +361,9 @@ fn a_bearer_token_in_the_environment_does_not_replace_the_assumed_role() {
 
 #[test]
 fn an_unreachable_control_plane_leaves_items_unverified_and_exits_3() {
-    let Some((fx, _guard)) = fixture() else { return };
+    let Some((fx, _guard)) = fixture() else {
+        return;
+    };
     let file = fx.registry("down.json", &["local-prod"]);
     // STS still answers; the Bedrock Agents endpoint refuses connections.
     let dead = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
@@ -350,7 +372,10 @@ fn an_unreachable_control_plane_leaves_items_unverified_and_exits_3() {
     let (code, report) = fx.check(
         &file,
         &[],
-        &[("AWS_ENDPOINT_URL_BEDROCK_AGENT", &format!("http://127.0.0.1:{port}"))],
+        &[(
+            "AWS_ENDPOINT_URL_BEDROCK_AGENT",
+            &format!("http://127.0.0.1:{port}"),
+        )],
     );
     let agent_arn = format!("arn:aws:bedrock:us-east-1:{LOCAL}:agent/{}", fx.world.l1);
     assert_findings(
@@ -368,14 +393,19 @@ fn an_unreachable_control_plane_leaves_items_unverified_and_exits_3() {
     let (code, _) = fx.check(
         &file,
         &["--fail-on", "warning"],
-        &[("AWS_ENDPOINT_URL_BEDROCK_AGENT", &format!("http://127.0.0.1:{port}"))],
+        &[(
+            "AWS_ENDPOINT_URL_BEDROCK_AGENT",
+            &format!("http://127.0.0.1:{port}"),
+        )],
     );
     assert_eq!(code, 1);
 }
 
 #[test]
 fn the_local_account_option_that_disagrees_with_the_credentials_is_identity_mismatch() {
-    let Some((fx, _guard)) = fixture() else { return };
+    let Some((fx, _guard)) = fixture() else {
+        return;
+    };
     let file = fx.registry("local.json", &["local-prod", "d-prod"]);
     let (code, report) = fx.check(&file, &["--local-account", "999999999999"], &[]);
     assert_findings(
@@ -388,12 +418,18 @@ fn the_local_account_option_that_disagrees_with_the_credentials_is_identity_mism
         )],
     );
     assert_eq!(code, 1);
-    assert!(fx.moto.calls_in(LOCAL).get("bedrock-agent:GetAgent").is_none());
+    assert!(fx
+        .moto
+        .calls_in(LOCAL)
+        .get("bedrock-agent:GetAgent")
+        .is_none());
 }
 
 #[test]
 fn remote_rules_can_be_ignored_and_run_only_with_verify() {
-    let Some((fx, _guard)) = fixture() else { return };
+    let Some((fx, _guard)) = fixture() else {
+        return;
+    };
     let file = fx.registry("ignored.json", &["d-failed", "d-runtime-missing"]);
     let (code, report) = fx.check(&file, &["--ignore", "RG404"], &[]);
     assert_findings(

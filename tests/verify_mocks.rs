@@ -11,7 +11,9 @@ use aws_sdk_bedrockagent::error::ErrorMetadata;
 use aws_sdk_bedrockagent::operation::get_agent::GetAgentOutput;
 use aws_sdk_bedrockagent::operation::get_agent_alias::{GetAgentAliasError, GetAgentAliasOutput};
 use aws_sdk_bedrockagent::types::error::ResourceNotFoundException;
-use aws_sdk_bedrockagent::types::{Agent, AgentAlias, AgentAliasRoutingConfigurationListItem, AgentAliasStatus, AgentStatus};
+use aws_sdk_bedrockagent::types::{
+    Agent, AgentAlias, AgentAliasRoutingConfigurationListItem, AgentAliasStatus, AgentStatus,
+};
 use aws_sdk_bedrockagent::Client;
 use aws_smithy_mocks::{mock, mock_client, Rule, RuleMode};
 use aws_smithy_runtime_api::http::{Response, StatusCode};
@@ -32,12 +34,13 @@ const ALIAS: &str = "IO1GTTHP0M";
 const ROLE: &str = "arn:aws:iam::152864141302:role/RegistryVerifier";
 
 fn agents_client(rules: &[&Rule]) -> Client {
-    mock_client!(aws_sdk_bedrockagent, RuleMode::Sequential, rules, |b| b.retry_config(
-        RetryConfig::standard()
-            .with_max_attempts(3)
-            .with_initial_backoff(Duration::from_millis(1))
-            .with_max_backoff(Duration::from_millis(2))
-    ))
+    mock_client!(aws_sdk_bedrockagent, RuleMode::Sequential, rules, |b| b
+        .retry_config(
+            RetryConfig::standard()
+                .with_max_attempts(3)
+                .with_initial_backoff(Duration::from_millis(1))
+                .with_max_backoff(Duration::from_millis(2))
+        ))
 }
 
 fn runtimes_client() -> aws_sdk_bedrockagentcorecontrol::Client {
@@ -89,8 +92,14 @@ fn alias() -> AgentAlias {
         .agent_id(AGENT)
         .agent_alias_id(ALIAS)
         .agent_alias_name("prod")
-        .agent_alias_arn(format!("arn:aws:bedrock:{REGION}:{ACCOUNT}:agent-alias/{AGENT}/{ALIAS}"))
-        .routing_configuration(AgentAliasRoutingConfigurationListItem::builder().agent_version("1").build())
+        .agent_alias_arn(format!(
+            "arn:aws:bedrock:{REGION}:{ACCOUNT}:agent-alias/{AGENT}/{ALIAS}"
+        ))
+        .routing_configuration(
+            AgentAliasRoutingConfigurationListItem::builder()
+                .agent_version("1")
+                .build(),
+        )
         .created_at(DateTime::from_secs(1_700_000_000))
         .updated_at(DateTime::from_secs(1_700_000_000))
         .agent_alias_status(AgentAliasStatus::Prepared)
@@ -109,7 +118,11 @@ fn wire_error(status: u16, code: &'static str, message: &str) -> Response {
 }
 
 fn expired_token() -> Response {
-    wire_error(403, "ExpiredTokenException", "The security token included in the request is expired")
+    wire_error(
+        403,
+        "ExpiredTokenException",
+        "The security token included in the request is expired",
+    )
 }
 
 fn throttled() -> Response {
@@ -159,7 +172,11 @@ fn findings_for(agent: Lookup<AgentFacts>) -> Vec<(String, String)> {
 
 #[tokio::test]
 async fn throttling_past_the_retries_leaves_the_item_unverified() {
-    let rule = mock!(Client::get_agent).sequence().http_response(throttled).repeatedly().build();
+    let rule = mock!(Client::get_agent)
+        .sequence()
+        .http_response(throttled)
+        .repeatedly()
+        .build();
     let rebuilds = Arc::new(AtomicUsize::new(0));
     let plane = plane(agents_client(&[&rule]), rebuilds.clone());
 
@@ -169,7 +186,10 @@ async fn throttling_past_the_retries_leaves_the_item_unverified() {
     };
     assert_eq!(failure.kind, FailureKind::Throttled);
     assert_eq!(failure.action, "bedrock:GetAgent");
-    assert_eq!(failure.resource, format!("arn:aws:bedrock:us-east-1:{ACCOUNT}:agent/{AGENT}"));
+    assert_eq!(
+        failure.resource,
+        format!("arn:aws:bedrock:us-east-1:{ACCOUNT}:agent/{AGENT}")
+    );
     assert_eq!(rule.num_calls(), 3, "every attempt of the retry policy");
     assert_eq!(rebuilds.load(Ordering::SeqCst), 0);
 
@@ -191,22 +211,36 @@ async fn server_errors_past_the_retries_leave_the_item_unverified() {
         .build();
     let plane = plane(agents_client(&[&rule]), Arc::new(AtomicUsize::new(0)));
     let got = plane.get_agent(AGENT).await;
-    assert!(matches!(&got, Lookup::Failed(f) if f.kind == FailureKind::Unavailable), "{got:?}");
+    assert!(
+        matches!(&got, Lookup::Failed(f) if f.kind == FailureKind::Unavailable),
+        "{got:?}"
+    );
     assert_eq!(rule.num_calls(), 3);
     let found = findings_for(got);
     assert_eq!(found.len(), 1);
     assert_eq!(found[0].0, "RG410");
-    assert!(found[0].1.contains("failed: service unavailable"), "{}", found[0].1);
+    assert!(
+        found[0].1.contains("failed: service unavailable"),
+        "{}",
+        found[0].1
+    );
 }
 
 #[tokio::test]
 async fn access_denied_on_get_agent_names_the_action_and_the_resource() {
     let rule = mock!(Client::get_agent).then_http_response(|| {
-        wire_error(403, "AccessDeniedException", "User is not authorized to perform: bedrock:GetAgent")
+        wire_error(
+            403,
+            "AccessDeniedException",
+            "User is not authorized to perform: bedrock:GetAgent",
+        )
     });
     let plane = plane(agents_client(&[&rule]), Arc::new(AtomicUsize::new(0)));
     let got = plane.get_agent(AGENT).await;
-    assert!(matches!(&got, Lookup::Failed(f) if f.kind == FailureKind::AccessDenied), "{got:?}");
+    assert!(
+        matches!(&got, Lookup::Failed(f) if f.kind == FailureKind::AccessDenied),
+        "{got:?}"
+    );
     assert_eq!(rule.num_calls(), 1, "AccessDenied is not retried");
     assert_eq!(
         findings_for(got),
@@ -222,7 +256,11 @@ async fn an_expired_token_re_resolves_the_credentials_once_and_retries() {
     let rule = mock!(Client::get_agent)
         .sequence()
         .http_response(expired_token)
-        .output(|| GetAgentOutput::builder().agent(agent(AgentStatus::Prepared)).build())
+        .output(|| {
+            GetAgentOutput::builder()
+                .agent(agent(AgentStatus::Prepared))
+                .build()
+        })
         .build();
     let rebuilds = Arc::new(AtomicUsize::new(0));
     let plane = plane(agents_client(&[&rule]), rebuilds.clone());
@@ -232,7 +270,11 @@ async fn an_expired_token_re_resolves_the_credentials_once_and_retries() {
         panic!("{got:?}")
     };
     assert_eq!(facts.status, "PREPARED");
-    assert_eq!(rule.num_calls(), 2, "the expired attempt is not retried as is");
+    assert_eq!(
+        rule.num_calls(),
+        2,
+        "the expired attempt is not retried as is"
+    );
     assert_eq!(rebuilds.load(Ordering::SeqCst), 1);
     assert_eq!(plane.refreshes(), 1);
 }
@@ -248,7 +290,10 @@ async fn a_token_that_stays_expired_is_refreshed_only_once() {
     let plane = plane(agents_client(&[&rule]), rebuilds.clone());
 
     let got = plane.get_agent(AGENT).await;
-    assert!(matches!(&got, Lookup::Failed(f) if f.kind == FailureKind::Credentials), "{got:?}");
+    assert!(
+        matches!(&got, Lookup::Failed(f) if f.kind == FailureKind::Credentials),
+        "{got:?}"
+    );
     assert_eq!(rule.num_calls(), 2);
     assert_eq!(rebuilds.load(Ordering::SeqCst), 1);
     let found = findings_for(got);
@@ -264,24 +309,43 @@ async fn a_token_that_stays_expired_is_refreshed_only_once() {
 async fn not_found_and_found_answers_become_facts() {
     let missing = mock!(Client::get_agent)
         .match_requests(|r| r.agent_id() == Some("ZZZZZZZZZZ"))
-        .then_http_response(|| wire_error(404, "ResourceNotFoundException", "Agent ZZZZZZZZZZ not found"));
+        .then_http_response(|| {
+            wire_error(
+                404,
+                "ResourceNotFoundException",
+                "Agent ZZZZZZZZZZ not found",
+            )
+        });
     let found = mock!(Client::get_agent)
         .match_requests(|r| r.agent_id() == Some(AGENT))
-        .then_output(|| GetAgentOutput::builder().agent(agent(AgentStatus::NotPrepared)).build());
-    let alias_rule = mock!(Client::get_agent_alias).then_output(|| GetAgentAliasOutput::builder().agent_alias(alias()).build());
+        .then_output(|| {
+            GetAgentOutput::builder()
+                .agent(agent(AgentStatus::NotPrepared))
+                .build()
+        });
+    let alias_rule = mock!(Client::get_agent_alias)
+        .then_output(|| GetAgentAliasOutput::builder().agent_alias(alias()).build());
     // A modeled error as the SDK builds it from a response: its code is in its metadata.
     let alias_missing = mock!(Client::get_agent_alias).then_error(|| {
         GetAgentAliasError::ResourceNotFoundException(
             ResourceNotFoundException::builder()
                 .message("no alias")
-                .meta(ErrorMetadata::builder().code("ResourceNotFoundException").message("no alias").build())
+                .meta(
+                    ErrorMetadata::builder()
+                        .code("ResourceNotFoundException")
+                        .message("no alias")
+                        .build(),
+                )
                 .build(),
         )
     });
     let client = agents_client(&[&missing, &found, &alias_rule, &alias_missing]);
     let plane = plane(client, Arc::new(AtomicUsize::new(0)));
 
-    assert_eq!(plane.get_agent("ZZZZZZZZZZ").await, Lookup::NotFound("Agent ZZZZZZZZZZ not found".into()));
+    assert_eq!(
+        plane.get_agent("ZZZZZZZZZZ").await,
+        Lookup::NotFound("Agent ZZZZZZZZZZ not found".into())
+    );
     let got = plane.get_agent(AGENT).await;
     assert_eq!(got.found().unwrap().status, "NOT_PREPARED");
     let a = plane.get_agent_alias(AGENT, ALIAS).await;
@@ -289,5 +353,8 @@ async fn not_found_and_found_answers_become_facts() {
     assert_eq!(a.routing, vec!["1".to_string()]);
     assert_eq!(a.status, "PREPARED");
     assert_eq!(a.invocation_state, None);
-    assert_eq!(plane.get_agent_alias(AGENT, "TSTALIASID").await, Lookup::NotFound("no alias".into()));
+    assert_eq!(
+        plane.get_agent_alias(AGENT, "TSTALIASID").await,
+        Lookup::NotFound("no alias".into())
+    );
 }

@@ -299,7 +299,13 @@ impl ControlPlane {
     }
 
     /// Runs one call: pace, permit, send; on an expired token, new credentials and one more try.
-    async fn call<T, F, Fut>(&self, pace: &Pace, action: &'static str, resource: String, f: F) -> Lookup<T>
+    async fn call<T, F, Fut>(
+        &self,
+        pace: &Pace,
+        action: &'static str,
+        resource: String,
+        f: F,
+    ) -> Lookup<T>
     where
         F: Fn(ControlPlaneClients) -> Fut,
         Fut: Future<Output = Result<T, Classified>>,
@@ -395,28 +401,37 @@ impl ControlPlane {
     /// GetAgentAlias.
     pub async fn get_agent_alias(&self, agent_id: &str, alias_id: &str) -> Lookup<AliasFacts> {
         let arn = self.alias_arn(agent_id, alias_id);
-        self.call(&self.paces.get_alias, GET_AGENT_ALIAS, arn, |c| async move {
-            let out = c
-                .agents
-                .get_agent_alias()
-                .agent_id(agent_id)
-                .agent_alias_id(alias_id)
-                .send()
-                .await
-                .map_err(|e| classified(&e))?;
-            let alias = out.agent_alias().ok_or_else(|| missing_member("agentAlias"))?;
-            Ok(AliasFacts {
-                name: alias.agent_alias_name().to_string(),
-                status: alias.agent_alias_status().as_str().to_string(),
-                invocation_state: alias.alias_invocation_state().map(|s| s.as_str().to_string()),
-                routing: alias
-                    .routing_configuration()
-                    .iter()
-                    .filter_map(|r| r.agent_version().map(str::to_string))
-                    .collect(),
-                failure_reasons: alias.failure_reasons().to_vec(),
-            })
-        })
+        self.call(
+            &self.paces.get_alias,
+            GET_AGENT_ALIAS,
+            arn,
+            |c| async move {
+                let out = c
+                    .agents
+                    .get_agent_alias()
+                    .agent_id(agent_id)
+                    .agent_alias_id(alias_id)
+                    .send()
+                    .await
+                    .map_err(|e| classified(&e))?;
+                let alias = out
+                    .agent_alias()
+                    .ok_or_else(|| missing_member("agentAlias"))?;
+                Ok(AliasFacts {
+                    name: alias.agent_alias_name().to_string(),
+                    status: alias.agent_alias_status().as_str().to_string(),
+                    invocation_state: alias
+                        .alias_invocation_state()
+                        .map(|s| s.as_str().to_string()),
+                    routing: alias
+                        .routing_configuration()
+                        .iter()
+                        .filter_map(|r| r.agent_version().map(str::to_string))
+                        .collect(),
+                    failure_reasons: alias.failure_reasons().to_vec(),
+                })
+            },
+        )
         .await
     }
 
@@ -495,27 +510,36 @@ impl ControlPlane {
     }
 
     /// GetAgentRuntimeEndpoint for the endpoint `qualifier` of the runtime.
-    pub async fn get_agent_runtime_endpoint(&self, runtime_arn: &str, qualifier: &str) -> Lookup<EndpointFacts> {
+    pub async fn get_agent_runtime_endpoint(
+        &self,
+        runtime_arn: &str,
+        qualifier: &str,
+    ) -> Lookup<EndpointFacts> {
         let id = runtime_id(runtime_arn).to_string();
         let resource = format!("{runtime_arn}/runtime-endpoint/{qualifier}");
-        self.call(&self.paces.runtimes, GET_AGENT_RUNTIME_ENDPOINT, resource, |c| {
-            let id = id.clone();
-            async move {
-                let out = c
-                    .runtimes
-                    .get_agent_runtime_endpoint()
-                    .agent_runtime_id(id)
-                    .endpoint_name(qualifier)
-                    .send()
-                    .await
-                    .map_err(|e| classified(&e))?;
-                Ok(EndpointFacts {
-                    status: out.status().as_str().to_string(),
-                    live_version: out.live_version().map(str::to_string),
-                    failure_reason: out.failure_reason().map(str::to_string),
-                })
-            }
-        })
+        self.call(
+            &self.paces.runtimes,
+            GET_AGENT_RUNTIME_ENDPOINT,
+            resource,
+            |c| {
+                let id = id.clone();
+                async move {
+                    let out = c
+                        .runtimes
+                        .get_agent_runtime_endpoint()
+                        .agent_runtime_id(id)
+                        .endpoint_name(qualifier)
+                        .send()
+                        .await
+                        .map_err(|e| classified(&e))?;
+                    Ok(EndpointFacts {
+                        status: out.status().as_str().to_string(),
+                        live_version: out.live_version().map(str::to_string),
+                        failure_reason: out.failure_reason().map(str::to_string),
+                    })
+                }
+            },
+        )
         .await
     }
 }
@@ -553,13 +577,16 @@ pub fn partition_of(region: &str) -> &'static str {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 
     #[test]
     fn runtime_id_is_the_part_after_runtime() {
         assert_eq!(
-            runtime_id("arn:aws:bedrock-agentcore:us-east-1:123456789012:runtime/my_agent-Yn2GsXHG69"),
+            runtime_id(
+                "arn:aws:bedrock-agentcore:us-east-1:123456789012:runtime/my_agent-Yn2GsXHG69"
+            ),
             "my_agent-Yn2GsXHG69"
         );
     }

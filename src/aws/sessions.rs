@@ -49,8 +49,10 @@ const EXPIRY_MARGIN: Duration = Duration::from_secs(60);
 
 static ROLE_ARN_RE: std::sync::LazyLock<Regex> = std::sync::LazyLock::new(|| {
     #[allow(clippy::expect_used)]
-    Regex::new(r"^arn:aws(?:-[a-z]+)*:iam::([0-9]{12}):role/(?:[\x21-\x7E]+/)?[A-Za-z0-9_+=,.@-]{1,64}$")
-        .expect("a valid pattern")
+    Regex::new(
+        r"^arn:aws(?:-[a-z]+)*:iam::([0-9]{12}):role/(?:[\x21-\x7E]+/)?[A-Za-z0-9_+=,.@-]{1,64}$",
+    )
+    .expect("a valid pattern")
 });
 static SESSION_NAME_RE: std::sync::LazyLock<Regex> = std::sync::LazyLock::new(|| {
     #[allow(clippy::expect_used)]
@@ -136,7 +138,10 @@ impl AssumedCredentials {
         };
         current
             .as_ref()
-            .filter(|c| c.expiry().is_none_or(|e| e > SystemTime::now() + EXPIRY_MARGIN))
+            .filter(|c| {
+                c.expiry()
+                    .is_none_or(|e| e > SystemTime::now() + EXPIRY_MARGIN)
+            })
             .cloned()
     }
 
@@ -209,7 +214,8 @@ impl VerifyOptions {
         config_local_account: Option<&str>,
         env: impl Fn(&str) -> Option<String>,
     ) -> Result<VerifyOptions, String> {
-        let from_env = |name: &Option<String>| name.as_deref().and_then(&env).filter(|v| !v.is_empty());
+        let from_env =
+            |name: &Option<String>| name.as_deref().and_then(&env).filter(|v| !v.is_empty());
         let external_id = args
             .external_id
             .clone()
@@ -218,7 +224,9 @@ impl VerifyOptions {
         let mut accounts = BTreeMap::new();
         for (id, acct) in &config.accounts {
             if !crate::schema::ACCOUNT_ID_RE.is_match(id) {
-                return Err(format!("[verify.accounts.{id:?}]: not a 12-digit account ID"));
+                return Err(format!(
+                    "[verify.accounts.{id:?}]: not a 12-digit account ID"
+                ));
             }
             accounts.insert(
                 id.clone(),
@@ -267,7 +275,9 @@ impl VerifyOptions {
             }
             if let Some(r) = &acct.region {
                 if !crate::schema::REGION_RE.is_match(r) {
-                    return Err(format!("[verify.accounts.\"{id}\"] region {r:?} is not an AWS region"));
+                    return Err(format!(
+                        "[verify.accounts.\"{id}\"] region {r:?} is not an AWS region"
+                    ));
                 }
             }
         }
@@ -285,12 +295,17 @@ impl VerifyOptions {
         for id in ids {
             if !EXTERNAL_ID_RE.is_match(id) {
                 // The value is not printed: some teams treat it as a secret.
-                return Err("the ExternalId must be 2 to 1224 characters of letters, digits and +=,.@:/_-".into());
+                return Err(
+                    "the ExternalId must be 2 to 1224 characters of letters, digits and +=,.@:/_-"
+                        .into(),
+                );
             }
         }
         if let Some(acct) = &self.local_account {
             if !crate::schema::ACCOUNT_ID_RE.is_match(acct) {
-                return Err(format!("local account {acct:?} is not a 12-digit account ID"));
+                return Err(format!(
+                    "local account {acct:?} is not a 12-digit account ID"
+                ));
             }
         }
         if self.concurrency == 0 {
@@ -304,13 +319,19 @@ impl VerifyOptions {
         self.accounts
             .get(account)
             .and_then(|a| a.role_arn.clone())
-            .or_else(|| self.role_template.as_ref().map(|t| t.replace("{account_id}", account)))
+            .or_else(|| {
+                self.role_template
+                    .as_ref()
+                    .map(|t| t.replace("{account_id}", account))
+            })
     }
 
     /// Whether the account has its own `role_arn` (which wins over the local account's base
     /// credentials).
     pub fn has_own_role(&self, account: &str) -> bool {
-        self.accounts.get(account).is_some_and(|a| a.role_arn.is_some())
+        self.accounts
+            .get(account)
+            .is_some_and(|a| a.role_arn.is_some())
     }
 
     pub fn external_id_for(&self, account: &str) -> Option<String> {
@@ -388,7 +409,10 @@ fn assume_role_failure(err: &CredentialsError) -> (AwsFailure, String) {
 }
 
 /// GetCallerIdentity with the given configuration.
-pub async fn caller_identity(config: &SdkConfig, counter: &Arc<CallCounter>) -> Result<CallerIdentity, (AwsFailure, String)> {
+pub async fn caller_identity(
+    config: &SdkConfig,
+    counter: &Arc<CallCounter>,
+) -> Result<CallerIdentity, (AwsFailure, String)> {
     let sts = aws_sdk_sts::Client::from_conf(
         aws_sdk_sts::config::Builder::from(config)
             .interceptor(CountCalls(counter.clone()))
@@ -450,6 +474,9 @@ pub struct AccountSession {
     assumed: Option<Arc<AssumedCredentials>>,
 }
 
+/// An account's session, made once however many checks ask for it at the same time.
+type SessionCell = Arc<OnceCell<Result<AccountSession, SessionError>>>;
+
 /// Everything `--verify` and `doctor` share: the base configuration, the options, the sessions
 /// made so far, and the call counter.
 pub struct Sessions {
@@ -462,23 +489,37 @@ pub struct Sessions {
     /// The Region of items that name none and whose account has none configured.
     pub default_region: String,
     permits: Arc<Semaphore>,
-    sessions: Mutex<HashMap<String, Arc<OnceCell<Result<AccountSession, SessionError>>>>>,
+    sessions: Mutex<HashMap<String, SessionCell>>,
     planes: Mutex<HashMap<(String, String), Arc<ControlPlane>>>,
 }
 
 impl Sessions {
     /// Confirms the base credentials (GetCallerIdentity). An error here stops the run: nothing
     /// can be verified.
-    pub async fn start(base: SdkConfig, options: VerifyOptions, counter: Arc<CallCounter>) -> Result<Sessions, String> {
+    pub async fn start(
+        base: SdkConfig,
+        options: VerifyOptions,
+        counter: Arc<CallCounter>,
+    ) -> Result<Sessions, String> {
         let default_region = options
             .region
             .clone()
             .or_else(|| base.region().map(|r| r.to_string()))
-            .ok_or("no AWS region: pass --region, set AWS_REGION, or set a region in your AWS profile")?;
+            .ok_or(
+                "no AWS region: pass --region, set AWS_REGION, or set a region in your AWS profile",
+            )?;
         let base_identity = caller_identity(&base, &counter)
             .await
-            .map_err(|(_, cause)| format!("the base AWS credentials do not work (GetCallerIdentity: {cause})"))?;
-        Ok(Sessions::with_identity(base, options, counter, base_identity, default_region))
+            .map_err(|(_, cause)| {
+                format!("the base AWS credentials do not work (GetCallerIdentity: {cause})")
+            })?;
+        Ok(Sessions::with_identity(
+            base,
+            options,
+            counter,
+            base_identity,
+            default_region,
+        ))
     }
 
     /// Sessions on top of an already confirmed base identity.
@@ -537,10 +578,13 @@ impl Sessions {
                     identity,
                 });
             }
-            let credentials = self.base.credentials_provider().ok_or_else(|| SessionError::Unavailable {
-                what: "the base credentials".into(),
-                cause: "no credentials provider".into(),
-            })?;
+            let credentials =
+                self.base
+                    .credentials_provider()
+                    .ok_or_else(|| SessionError::Unavailable {
+                        what: "the base credentials".into(),
+                        cause: "no credentials provider".into(),
+                    })?;
             return Ok(AccountSession {
                 account: account.to_string(),
                 role_arn: None,
@@ -549,9 +593,12 @@ impl Sessions {
                 assumed: None,
             });
         }
-        let role_arn = self.options.role_for(account).ok_or_else(|| SessionError::NoRole {
-            account: account.to_string(),
-        })?;
+        let role_arn = self
+            .options
+            .role_for(account)
+            .ok_or_else(|| SessionError::NoRole {
+                account: account.to_string(),
+            })?;
         let external_id = self.options.external_id_for(account);
         tracing::debug!(%account, %role_arn, external_id_sent = external_id.is_some(), "assuming role");
         let assumed = assume_role(
@@ -563,10 +610,12 @@ impl Sessions {
         )
         .await
         .map_err(|(failure, cause)| match failure {
-            AwsFailure::Throttled { .. } | AwsFailure::Unavailable { .. } => SessionError::Unavailable {
-                what: format!("AssumeRole {role_arn}"),
-                cause,
-            },
+            AwsFailure::Throttled { .. } | AwsFailure::Unavailable { .. } => {
+                SessionError::Unavailable {
+                    what: format!("AssumeRole {role_arn}"),
+                    cause,
+                }
+            }
             _ => SessionError::AssumeRoleDenied {
                 role_arn: role_arn.clone(),
                 external_id_sent: external_id.is_some(),
@@ -691,6 +740,7 @@ pub fn bearer_token_set() -> bool {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 
@@ -720,16 +770,28 @@ mod tests {
     #[test]
     fn role_comes_from_the_override_else_the_template() {
         let o = options(Some("arn:aws:iam::{account_id}:role/RegistryVerifier"));
-        assert_eq!(o.role_for("152864141302").as_deref(), Some("arn:aws:iam::152864141302:role/Special"));
+        assert_eq!(
+            o.role_for("152864141302").as_deref(),
+            Some("arn:aws:iam::152864141302:role/Special")
+        );
         assert_eq!(
             o.role_for("210987654321").as_deref(),
             Some("arn:aws:iam::210987654321:role/RegistryVerifier")
         );
         assert_eq!(options(None).role_for("210987654321"), None);
-        assert_eq!(o.external_id_for("152864141302").as_deref(), Some("special-id"));
-        assert_eq!(o.external_id_for("210987654321").as_deref(), Some("global-id"));
+        assert_eq!(
+            o.external_id_for("152864141302").as_deref(),
+            Some("special-id")
+        );
+        assert_eq!(
+            o.external_id_for("210987654321").as_deref(),
+            Some("global-id")
+        );
         assert_eq!(o.region_for("152864141302", None, "us-east-1"), "eu-west-1");
-        assert_eq!(o.region_for("152864141302", Some("us-west-2"), "us-east-1"), "us-west-2");
+        assert_eq!(
+            o.region_for("152864141302", Some("us-west-2"), "us-east-1"),
+            "us-west-2"
+        );
         assert_eq!(o.region_for("210987654321", None, "us-east-1"), "us-east-1");
         assert_eq!(o.session_name, "reglint");
         assert_eq!(o.concurrency, 8);
@@ -741,19 +803,25 @@ mod tests {
             role_arn: Some("arn:aws:iam::{account_id}:user/Bob".into()),
             ..VerifyArgs::default()
         };
-        let err = VerifyOptions::resolve(&args, &VerifyConfig::default(), None, |_| None).unwrap_err();
+        let err =
+            VerifyOptions::resolve(&args, &VerifyConfig::default(), None, |_| None).unwrap_err();
         assert!(err.contains("is not an IAM role ARN"), "{err}");
         let config = VerifyConfig {
             session_name: Some("x".into()),
             ..VerifyConfig::default()
         };
-        let err = VerifyOptions::resolve(&VerifyArgs::default(), &config, None, |_| None).unwrap_err();
+        let err =
+            VerifyOptions::resolve(&VerifyArgs::default(), &config, None, |_| None).unwrap_err();
         assert!(err.contains("session name"), "{err}");
         let args = VerifyArgs {
             external_id: Some("has space".into()),
             ..VerifyArgs::default()
         };
-        let err = VerifyOptions::resolve(&args, &VerifyConfig::default(), None, |_| None).unwrap_err();
-        assert!(!err.contains("has space"), "the ExternalId must not be printed: {err}");
+        let err =
+            VerifyOptions::resolve(&args, &VerifyConfig::default(), None, |_| None).unwrap_err();
+        assert!(
+            !err.contains("has space"),
+            "the ExternalId must not be printed: {err}"
+        );
     }
 }

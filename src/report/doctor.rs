@@ -53,7 +53,12 @@ pub fn render_step(number: usize, step: &Step, color: bool, out: &mut dyn Write)
     } else {
         format!("{status:<7}")
     };
-    writeln!(out, "{number:>2}. {status} {}: {}", esc(&step.name), esc(&step.detail))?;
+    writeln!(
+        out,
+        "{number:>2}. {status} {}: {}",
+        esc(&step.name),
+        esc(&step.detail)
+    )?;
     if let Some(next) = &step.next {
         writeln!(out, "             next: {}", esc(next))?;
     }
@@ -62,8 +67,14 @@ pub fn render_step(number: usize, step: &Step, color: bool, out: &mut dyn Write)
 
 /// The closing line.
 pub fn render_summary(steps: &[Step], out: &mut dyn Write) -> io::Result<()> {
-    let failed = steps.iter().filter(|s| s.status == StepStatus::Failed).count();
-    let skipped = steps.iter().filter(|s| s.status == StepStatus::Skipped).count();
+    let failed = steps
+        .iter()
+        .filter(|s| s.status == StepStatus::Failed)
+        .count();
+    let skipped = steps
+        .iter()
+        .filter(|s| s.status == StepStatus::Skipped)
+        .count();
     if failed == 0 {
         writeln!(out, "all {} checks passed", steps.len())
     } else {
@@ -76,6 +87,7 @@ pub fn render_summary(steps: &[Step], out: &mut dyn Write) -> io::Result<()> {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 
@@ -95,6 +107,9 @@ mod tests {
         );
         let mut out = Vec::new();
         render_summary(&[step], &mut out).unwrap();
-        assert_eq!(String::from_utf8(out).unwrap(), "1 of 1 checks failed, 0 skipped\n");
+        assert_eq!(
+            String::from_utf8(out).unwrap(),
+            "1 of 1 checks failed, 0 skipped\n"
+        );
     }
 }

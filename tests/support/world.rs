@@ -89,8 +89,16 @@ async fn agent(client: &aws_sdk_bedrockagent::Client, name: &str, status: Option
         .to_string()
 }
 
-async fn alias(client: &aws_sdk_bedrockagent::Client, agent_id: &str, name: &str, tag: Option<(&str, &str)>) -> String {
-    let mut req = client.create_agent_alias().agent_id(agent_id).agent_alias_name(name);
+async fn alias(
+    client: &aws_sdk_bedrockagent::Client,
+    agent_id: &str,
+    name: &str,
+    tag: Option<(&str, &str)>,
+) -> String {
+    let mut req = client
+        .create_agent_alias()
+        .agent_id(agent_id)
+        .agent_alias_name(name);
     if let Some((k, v)) = tag {
         req = req.tags(k, v);
     }
@@ -137,7 +145,11 @@ impl World {
         moto.create_role(&role(ACCT_D), &trust_policy(BASE_ACCOUNT, None));
         block_on(async {
             let local = aws_sdk_bedrockagent::Client::new(&moto.sdk_config().await);
-            let in_a = aws_sdk_bedrockagent::Client::new(&moto.assumed_config_with(&role(ACCT_A), Some(EXTERNAL_ID)).await);
+            let in_a = aws_sdk_bedrockagent::Client::new(
+                &moto
+                    .assumed_config_with(&role(ACCT_A), Some(EXTERNAL_ID))
+                    .await,
+            );
             let d_config = moto.assumed_config(&role(ACCT_D)).await;
             let in_d = aws_sdk_bedrockagent::Client::new(&d_config);
             let runtimes_d = aws_sdk_bedrockagentcorecontrol::Client::new(&d_config);
@@ -149,7 +161,13 @@ impl World {
             let p = agent(&in_d, "prepared", None).await;
             let p_prod = alias(&in_d, &p, "prod", None).await;
             let p_failed = alias(&in_d, &p, "broken", Some(("reglint:status", "FAILED"))).await;
-            let p_paused = alias(&in_d, &p, "paused", Some(("reglint:invocation-state", "REJECT_INVOCATIONS"))).await;
+            let p_paused = alias(
+                &in_d,
+                &p,
+                "paused",
+                Some(("reglint:invocation-state", "REJECT_INVOCATIONS")),
+            )
+            .await;
             let np = agent(&in_d, "not_prepared", None).await;
             let np_prod = alias(&in_d, &np, "prod", None).await;
             moto.set_status(&json!({"account": ACCT_D, "agentId": np, "status": "NOT_PREPARED"}));
@@ -218,7 +236,12 @@ impl World {
             agent("c-agent", "CCCCCCCCCC", "CCCCCCCCC1", Some(ACCT_C)),
             agent("d-prod", &self.p, &self.p_prod, Some(ACCT_D)),
             agent("d-draft-not-prepared", &self.np, "TSTALIASID", Some(ACCT_D)),
-            agent("d-versioned-not-prepared", &self.np, &self.np_prod, Some(ACCT_D)),
+            agent(
+                "d-versioned-not-prepared",
+                &self.np,
+                &self.np_prod,
+                Some(ACCT_D),
+            ),
             agent("d-failed", &self.f, "TSTALIASID", Some(ACCT_D)),
             agent("d-updating", &self.u, "TSTALIASID", Some(ACCT_D)),
             agent("d-alias-failed", &self.p, &self.p_failed, Some(ACCT_D)),
