@@ -150,6 +150,7 @@ fn run_check(args: &CheckArgs, quiet: bool) -> Result<u8, RunError> {
                     mode,
                     args,
                     quiet,
+                    verify: verify_plan.as_ref(),
                 };
                 check_table_source(&table_run, i, name, &mut report, &mut registry)?
             }

@@ -7,9 +7,11 @@ use std::io::{self, IsTerminal, Write};
 use std::sync::Arc;
 
 use crate::aws::bedrock::{AliasFacts, ControlPlane, FailureKind, Lookup};
+use crate::aws::convert::item_from_sdk;
 use crate::aws::sessions::{
     assume_role, caller_identity, AccountSession, CallCounter, Sessions, VerifyOptions,
 };
+use crate::aws::table::TableStore;
 use crate::check::RunError;
 use crate::cli::DoctorArgs;
 use crate::model::{Item, Value};
@@ -36,11 +38,11 @@ pub fn run(args: &DoctorArgs) -> Result<u8, RunError> {
         |name| std::env::var(name).ok(),
     )
     .map_err(RunError::Usage)?;
-    let target = entry_target(args, &config)?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
         .map_err(|e| RunError::Aws(format!("cannot start the async runtime: {e}")))?;
+    let target = entry_target(args, &config, &runtime)?;
     let stdout = std::io::stdout();
     let color = stdout.is_terminal() && std::env::var_os("NO_COLOR").is_none();
     let mut printer = Printer {
@@ -130,9 +132,13 @@ impl<W: Write> Printer<W> {
 }
 
 /// The entry named on the command line: from a source by `--key`, or by its identifiers.
-fn entry_target(args: &DoctorArgs, config: &crate::config::Config) -> Result<ItemTarget, RunError> {
+fn entry_target(
+    args: &DoctorArgs,
+    config: &crate::config::Config,
+    runtime: &tokio::runtime::Runtime,
+) -> Result<ItemTarget, RunError> {
     if let Some(source) = &args.source {
-        let item = find_entry(source, &args.key, config)?;
+        let item = find_entry(source, args, config, runtime)?;
         return ItemTarget::of(&item).ok_or_else(|| {
             RunError::Usage(format!(
                 "the entry {} has malformed identifiers; `reglint check {source}` says which",
@@ -205,9 +211,11 @@ fn key_text(key: &[String]) -> String {
 /// The one item of `source` whose attributes hold the `--key` values.
 fn find_entry(
     source: &str,
-    key: &[String],
+    args: &DoctorArgs,
     config: &crate::config::Config,
+    runtime: &tokio::runtime::Runtime,
 ) -> Result<Item, RunError> {
+    let key = &args.key;
     if key.is_empty() {
         return Err(RunError::Usage(
             "--source needs --key ATTR=VALUE to pick the entry".into(),
@@ -220,28 +228,41 @@ fn find_entry(
             .ok_or_else(|| RunError::Usage(format!("--key {k:?}: write ATTR=VALUE")))?;
         wanted.push((attr.to_string(), value.to_string()));
     }
-    let spec = SourceSpec::parse(source);
-    if let SourceSpec::Table(t) = &spec {
-        return Err(RunError::Usage(format!(
-            "dynamodb://{t}: reading a live table is not supported by this build; export the entry to a file"
-        )));
-    }
-    let reader = FileReader {
-        format: config.file.registry.input_format.unwrap_or_default(),
+    let matches = |item: &Item| {
+        wanted.iter().all(|(attr, value)| match item.value(attr) {
+            Some(Value::S(s)) | Some(Value::N(s)) => s == value,
+            Some(Value::Bool(b)) => b.to_string() == *value,
+            _ => false,
+        })
     };
     let mut found: Vec<Item> = Vec::new();
-    reader.read(&spec, &mut |si| {
-        let matches = wanted
-            .iter()
-            .all(|(attr, value)| match si.item.value(attr) {
-                Some(Value::S(s)) | Some(Value::N(s)) => s == value,
-                Some(Value::Bool(b)) => b.to_string() == *value,
-                _ => false,
-            });
-        if matches {
-            found.push(si.item);
-        }
-    })?;
+    let spec = SourceSpec::parse(source);
+    if let SourceSpec::Table(table) = &spec {
+        // A registry table is small: one scan, filtered here (the --key attributes need not be
+        // the table's key).
+        runtime
+            .block_on(async {
+                let store = TableStore::connect(&args.aws, table).await?;
+                store
+                    .scan(1, true, |sdk| {
+                        let item = item_from_sdk(&sdk);
+                        if matches(&item) {
+                            found.push(item);
+                        }
+                    })
+                    .await
+            })
+            .map_err(|e| RunError::Aws(e.0))?;
+    } else {
+        let reader = FileReader {
+            format: config.file.registry.input_format.unwrap_or_default(),
+        };
+        reader.read(&spec, &mut |si| {
+            if matches(&si.item) {
+                found.push(si.item);
+            }
+        })?;
+    }
     match found.len() {
         0 => Err(RunError::Usage(format!(
             "no item of {source} has {}",

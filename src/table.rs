@@ -34,6 +34,8 @@ pub struct TableRun<'a> {
     pub mode: FixMode,
     pub args: &'a CheckArgs,
     pub quiet: bool,
+    /// With `--verify`: collects the items to verify once linting is done.
+    pub verify: Option<&'a std::cell::RefCell<crate::verify::Plan>>,
 }
 
 /// Live feedback on stderr: a progress bar when stderr is a terminal, and lines a person needs
@@ -284,6 +286,9 @@ async fn check_table(
                 mark_key_fixes_unsafe(d.fix.as_mut(), keys);
                 report.push(d);
             }
+        }
+        if let Some(plan) = run.verify {
+            plan.borrow_mut().observe(&item, &origin);
         }
         if linter.registry_rules_enabled() {
             let here = origin.describe(&item);

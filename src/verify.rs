@@ -939,7 +939,9 @@ pub fn run(
         Ok::<_, RunError>(gather(plan, &sessions, &progress).await)
     })?;
     report_findings(plan, &facts, linter, report);
-    report.aws_calls = counter.snapshot();
+    for (api, n) in counter.snapshot() {
+        *report.aws_calls.entry(api).or_default() += n;
+    }
     if bearer_token_set() {
         report.notes.push(format!(
             "{BEARER_TOKEN_VARIABLE} is set; the control-plane calls were signed with SigV4 by each account's session and the token was not used"

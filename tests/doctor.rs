@@ -2,6 +2,8 @@
 //! The accounts and resources are those of tests/support/world.rs.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+#[path = "support/dynamo.rs"]
+mod dynamo;
 #[path = "support/moto.rs"]
 mod moto;
 #[path = "support/world.rs"]
@@ -406,4 +408,42 @@ fn an_entry_that_cannot_be_named_is_a_usage_error() {
     let (code, _) = fx.doctor(&["--agent-id", "PEGHWIVI5Y\"", "--alias-id", "IO1GTTHP0M"]);
     assert_eq!(code, 2);
     assert_eq!(fx.moto.calls(), json!({}));
+}
+
+#[test]
+fn an_entry_picked_from_a_live_table_by_key() {
+    let Some((fx, _guard)) = fixture() else {
+        return;
+    };
+    let w = &fx.world;
+    let table = dynamo::unique("registry");
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap()
+        .block_on(async {
+            let client = dynamo::client(&fx.moto).await;
+            dynamo::create_table(&client, &table, "agent_id", None).await;
+            let mut item = dynamo::entry(&w.p, &w.p_failed);
+            item.insert("account_id".into(), dynamo::s(ACCT_D));
+            dynamo::put_items(&client, &table, &[item, dynamo::entry(&w.l1, &w.l1_prod)]).await;
+        });
+    let source = format!("dynamodb://{table}");
+    let (code, out) = fx.doctor(&["--source", &source, "--key", &format!("agent_id={}", w.p)]);
+    assert!(
+        out.starts_with(&format!(
+            "reglint doctor: agent {} alias {} in account {ACCT_D} (us-east-1)\n",
+            w.p, w.p_failed
+        )),
+        "{out}"
+    );
+    assert_eq!(
+        line(&out, 8),
+        " 8. FAILED  alias status: FAILED (Alias creation failed (set by the test harness))"
+    );
+    assert_eq!(code, 1);
+
+    let (code, out) = fx.doctor(&["--source", &source, "--key", &format!("agent_id={}", w.l1)]);
+    assert!(out.ends_with("all 9 checks passed\n"), "{out}");
+    assert_eq!(code, 0);
 }

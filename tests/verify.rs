@@ -3,6 +3,8 @@
 //! (agents, aliases and runtimes in every state). See tests/support/world.rs.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+#[path = "support/dynamo.rs"]
+mod dynamo;
 #[path = "support/moto.rs"]
 mod moto;
 #[path = "support/world.rs"]
@@ -260,8 +262,16 @@ fn verify_reports_every_remote_finding_with_one_call_per_distinct_question() {
         })
     );
     assert!(by_account.get(ACCT_B).is_none() && by_account.get(ACCT_C).is_none());
-    // The report counts the same calls.
-    assert_eq!(report["summary"]["aws_calls"], fx.moto.calls());
+    // The report counts the same calls, by API.
+    let by_api: serde_json::Map<String, Value> = fx
+        .moto
+        .calls()
+        .as_object()
+        .unwrap()
+        .iter()
+        .map(|(k, v)| (k.split_once(':').unwrap().1.to_string(), v.clone()))
+        .collect();
+    assert_eq!(report["summary"]["aws_calls"], Value::Object(by_api));
     assert_eq!(report["summary"]["unverifiable"], 0);
     assert_eq!(report["summary"]["items"], 19);
 }
@@ -455,4 +465,87 @@ fn remote_rules_can_be_ignored_and_run_only_with_verify() {
         .unwrap();
     assert_eq!(out.status.code(), Some(0));
     assert_eq!(fx.moto.calls(), json!({}));
+}
+
+/// A registry entry of the world as a DynamoDB item.
+fn to_item(entry: &Value) -> dynamo::Item {
+    fn av(v: &Value) -> aws_sdk_dynamodb::types::AttributeValue {
+        use aws_sdk_dynamodb::types::AttributeValue;
+        match v {
+            Value::String(s) => AttributeValue::S(s.clone()),
+            Value::Bool(b) => AttributeValue::Bool(*b),
+            Value::Array(a) => AttributeValue::L(a.iter().map(av).collect()),
+            other => panic!("not in the world's entries: {other}"),
+        }
+    }
+    entry
+        .as_object()
+        .unwrap()
+        .iter()
+        .map(|(k, v)| (k.clone(), av(v)))
+        .collect()
+}
+
+#[test]
+fn items_of_a_live_table_are_verified_like_file_items() {
+    let Some((fx, _guard)) = fixture() else {
+        return;
+    };
+    let table = dynamo::unique("registry");
+    let names = [
+        "local-prod",
+        "d-failed",
+        "a-wrong-account",
+        "d-runtime-missing",
+    ];
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap()
+        .block_on(async {
+            let client = dynamo::client(&fx.moto).await;
+            dynamo::create_table(&client, &table, "name", None).await;
+            let items: Vec<dynamo::Item> = fx
+                .world
+                .registry()
+                .iter()
+                .filter(|e| names.contains(&e["name"].as_str().unwrap()))
+                .map(to_item)
+                .collect();
+            dynamo::put_items(&client, &table, &items).await;
+        });
+    fx.moto.reset_calls();
+    let source = PathBuf::from(format!("dynamodb://{table}"));
+    let (code, report) = fx.check(&source, &["--external-id", EXTERNAL_ID], &[]);
+    let w = &fx.world;
+    assert_findings(
+        &report,
+        &[
+            (
+                "a-wrong-account",
+                "RG403",
+                "error",
+                &format!(
+                    "agent {} was not found in account {ACCT_A} (us-east-1); it exists in account {ACCT_D}",
+                    w.w
+                ),
+            ),
+            ("d-failed", "RG404", "error", "is FAILED"),
+            ("d-runtime-missing", "RG407", "error", "runtime gone_agent-AAAAAAAAAA was not found"),
+        ],
+    );
+    assert_eq!(code, 1);
+    // Table items name the table and their key, not a file position.
+    let rg403 = diagnostic(&report, "a-wrong-account", "RG403");
+    assert!(rg403.get("location").is_none(), "{rg403}");
+    assert_eq!(rg403["fix"]["edits"][0]["value"], json!({"S": ACCT_D}));
+    // The table's calls and the verification's are both in the summary.
+    let calls = &report["summary"]["aws_calls"];
+    assert_eq!(calls["Scan"], 1);
+    assert_eq!(calls["DescribeTable"], 1);
+    assert_eq!(
+        calls["GetAgent"],
+        fx.moto.call_count("bedrock-agent:GetAgent")
+    );
+    assert_eq!(calls["AssumeRole"], 2); // A and D
 }

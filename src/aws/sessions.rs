@@ -63,7 +63,7 @@ static EXTERNAL_ID_RE: std::sync::LazyLock<Regex> = std::sync::LazyLock::new(|| 
     Regex::new(r"^[A-Za-z0-9_+=,.@:/-]{2,1224}$").expect("a valid pattern")
 });
 
-/// AWS calls made, by `<service>:<Operation>` (the names the moto test server counts by).
+/// AWS calls made, by API (`AssumeRole`, `GetAgent`, …), as the report counts them.
 #[derive(Debug, Default)]
 pub struct CallCounter(Mutex<BTreeMap<String, u64>>);
 
@@ -100,13 +100,7 @@ impl Intercept for CountCalls {
         cfg: &mut ConfigBag,
     ) -> Result<(), aws_smithy_runtime_api::box_error::BoxError> {
         if let Some(md) = cfg.load::<Metadata>() {
-            let service = match md.service() {
-                "STS" => "sts",
-                "Bedrock Agent" => "bedrock-agent",
-                "Bedrock AgentCore Control" => "bedrock-agentcore-control",
-                other => other,
-            };
-            self.0.add(&format!("{service}:{}", md.name()));
+            self.0.add(md.name());
         }
         Ok(())
     }
@@ -154,7 +148,7 @@ impl AssumedCredentials {
         if let Some(c) = self.fresh() {
             return Ok(c);
         }
-        self.counter.add("sts:AssumeRole");
+        self.counter.add("AssumeRole");
         let creds = self.provider.provide_credentials().await?;
         if let Ok(mut current) = self.current.lock() {
             *current = Some(creds.clone());

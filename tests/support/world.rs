@@ -259,7 +259,7 @@ impl World {
     /// The config every test uses: items keyed by name, account C's role pointing into A.
     pub fn config(&self) -> String {
         format!(
-            "[registry]\nkey = [\"name\"]\n\n# d-runtime-canary registers d-runtime's runtime again, for another endpoint.\n[rules]\nignore = [\"RG301\"]\n\n[verify]\nrole_arn = \"{TEMPLATE}\"\n\n[verify.accounts.\"{ACCT_C}\"]\nrole_arn = \"{}\"\n",
+            "[registry]\nkey = [\"name\"]\n\n# Draft aliases are registered on purpose; d-runtime-canary registers d-runtime's runtime again, for another endpoint.\n[rules]\nignore = [\"RG104\", \"RG301\"]\n\n[verify]\nrole_arn = \"{TEMPLATE}\"\n\n[verify.accounts.\"{ACCT_C}\"]\nrole_arn = \"{}\"\n",
             role(ACCT_A)
         )
     }
