@@ -159,7 +159,15 @@ fn run_check(args: &CheckArgs, quiet: bool) -> Result<u8, RunError> {
     }
     if let Some(plan) = &verify_plan {
         let plan = plan.borrow();
-        crate::verify::run(&plan, &args.aws, &args.verify_args, &config, &linter, &mut report, quiet)?;
+        crate::verify::run(
+            &plan,
+            &args.aws,
+            &args.verify_args,
+            &config,
+            &linter,
+            &mut report,
+            quiet,
+        )?;
     }
     for d in linter.unused_exceptions() {
         report.push(d);
