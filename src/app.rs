@@ -159,15 +159,8 @@ fn run_check(args: &CheckArgs, quiet: bool) -> Result<u8, RunError> {
     }
     if let Some(plan) = &verify_plan {
         let plan = plan.borrow();
-        crate::verify::run(
-            &plan,
-            &args.aws,
-            &args.verify_args,
-            &config,
-            &linter,
-            &mut report,
-            quiet,
-        )?;
+        let fixing = (mode == FixMode::Fix).then_some(run.input_format);
+        crate::verify::run(&plan, args, &config, &linter, &mut report, quiet, fixing)?;
     }
     for d in linter.unused_exceptions() {
         report.push(d);

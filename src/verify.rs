@@ -8,7 +8,7 @@
 //! account — GetAgent in the local account and the run's other accounts. [`findings`] turns the
 //! gathered [`Facts`] into findings, purely.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::future::Future;
 use std::hash::Hash;
 use std::sync::{Arc, Mutex};
@@ -20,7 +20,7 @@ use crate::aws::bedrock::{
     RuntimeFacts,
 };
 use crate::aws::sessions::{SessionError, Sessions};
-use crate::diagnostic::{Edit, Fix, Severity};
+use crate::diagnostic::{Applicability, Diagnostic, Edit, Fix, Severity};
 use crate::lint::{ItemOrigin, Linter};
 use crate::model::{Item, Value};
 use crate::report::Report;
@@ -863,9 +863,18 @@ fn runtime_findings(
 }
 
 /// Adds the findings of every planned item to the report (through the linter: selection,
-/// severities, exceptions) and counts the unverified items.
-pub fn report_findings(plan: &Plan, facts: &Facts, linter: &Linter, report: &mut Report) {
-    for (item, place) in plan.items.iter().zip(&facts.places) {
+/// severities, exceptions) and counts the unverified items. With `fixing`, findings of file
+/// items whose fix the run may apply are returned instead, to be written by
+/// [`write_remote_fixes`].
+pub fn report_findings(
+    plan: &Plan,
+    facts: &Facts,
+    linter: &Linter,
+    report: &mut Report,
+    fixing: bool,
+) -> Vec<(usize, Diagnostic)> {
+    let mut to_fix = Vec::new();
+    for (i, (item, place)) in plan.items.iter().zip(&facts.places).enumerate() {
         let mut unverifiable = false;
         for f in findings(item, place, facts) {
             let code = f.violation.code;
@@ -879,12 +888,87 @@ pub fn report_findings(plan: &Plan, facts: &Facts, linter: &Linter, report: &mut
                 d.severity = d.severity.min(Severity::Warning);
             }
             unverifiable |= code == RG409.code || code == RG410.code;
-            report.push(d);
+            let applicable = d
+                .fix
+                .as_ref()
+                .is_some_and(|fix| fix.applicability == Applicability::Safe || linter.unsafe_fixes);
+            if fixing && applicable && item.origin.chunk.is_some() {
+                to_fix.push((i, d));
+            } else {
+                report.push(d);
+            }
         }
         if unverifiable {
             report.summary.unverifiable += 1;
         }
     }
+    to_fix
+}
+
+/// `--fix --verify`: writes the fixes of remote findings (RG403: register the agent under the
+/// account that has it) into their files, each file read again (the offline fixes may have
+/// rewritten it) and replaced atomically. A finding whose fix cannot be written is reported.
+pub fn write_remote_fixes(
+    plan: &Plan,
+    fixes: Vec<(usize, Diagnostic)>,
+    format: crate::source::InputFormat,
+    report: &mut Report,
+) {
+    let mut by_file: BTreeMap<String, Vec<(usize, Diagnostic)>> = BTreeMap::new();
+    for (i, d) in fixes {
+        by_file
+            .entry(plan.items[i].origin.label.clone())
+            .or_default()
+            .push((plan.items[i].origin.index, d));
+    }
+    for (path, fixes) in by_file {
+        match fix_file(&path, &fixes, format) {
+            Ok(n) => {
+                report.summary.fixed += n;
+                report
+                    .notes
+                    .push(format!("fixed {n} problems in {path} found by --verify"));
+            }
+            Err(why) => {
+                report.notes.push(format!(
+                    "{path}: the fixes found by --verify were not written: {why}"
+                ));
+                for (_, d) in fixes {
+                    report.push(d);
+                }
+            }
+        }
+    }
+}
+
+fn fix_file(
+    path: &str,
+    fixes: &[(usize, Diagnostic)],
+    format: crate::source::InputFormat,
+) -> Result<usize, String> {
+    let bytes = std::fs::read(path).map_err(|e| e.to_string())?;
+    let text = String::from_utf8(bytes).map_err(|e| e.to_string())?;
+    let mut edits = Vec::new();
+    let mut applied = 0;
+    let reader = crate::source::FileReader { format };
+    reader
+        .read_bytes(path, text.as_bytes(), &mut |si| {
+            for (_, d) in fixes.iter().filter(|(index, _)| *index == si.index) {
+                if let Some(fix) = &d.fix {
+                    let mut fixed = si.item.clone();
+                    crate::fix::apply_fix(&mut fixed, fix);
+                    edits.extend(crate::fix::text_edits(&si.item, &fixed, &si.chunk));
+                    applied += 1;
+                }
+            }
+        })
+        .map_err(|e| e.to_string())?;
+    if applied != fixes.len() {
+        return Err("the file no longer holds the items that were verified".into());
+    }
+    let after = crate::fix::apply_text_edits(&text, &mut edits);
+    crate::fix::write_atomically(std::path::Path::new(path), &after).map_err(|e| e.to_string())?;
+    Ok(applied)
 }
 
 /// Whether any remote rule is selected.
@@ -899,18 +983,19 @@ pub fn any_remote_rule(linter: &Linter) -> bool {
 /// to the report. Only a failure of the base credentials stops the run (exit 2).
 pub fn run(
     plan: &Plan,
-    aws: &crate::cli::AwsArgs,
-    args: &crate::cli::VerifyArgs,
+    check: &crate::cli::CheckArgs,
     config: &crate::config::Config,
     linter: &Linter,
     report: &mut Report,
     quiet: bool,
+    fixing: Option<crate::source::InputFormat>,
 ) -> Result<(), crate::check::RunError> {
     use crate::aws::sessions::{
         bearer_token_set, CallCounter, VerifyOptions, BEARER_TOKEN_VARIABLE,
     };
     use crate::check::RunError;
 
+    let (aws, args) = (&check.aws, &check.verify_args);
     let options = VerifyOptions::resolve(
         args,
         &config.file.verify,
@@ -938,7 +1023,10 @@ pub fn run(
         };
         Ok::<_, RunError>(gather(plan, &sessions, &progress).await)
     })?;
-    report_findings(plan, &facts, linter, report);
+    let to_fix = report_findings(plan, &facts, linter, report, fixing.is_some());
+    if let Some(format) = fixing {
+        write_remote_fixes(plan, to_fix, format, report);
+    }
     for (api, n) in counter.snapshot() {
         *report.aws_calls.entry(api).or_default() += n;
     }

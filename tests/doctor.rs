@@ -63,7 +63,7 @@ impl Fixture {
     }
 }
 
-fn line<'a>(out: &'a str, number: usize) -> &'a str {
+fn line(out: &str, number: usize) -> &str {
     let prefix = format!("{number:>2}. ");
     out.lines()
         .find(|l| l.starts_with(&prefix))

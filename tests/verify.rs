@@ -549,3 +549,61 @@ fn items_of_a_live_table_are_verified_like_file_items() {
     );
     assert_eq!(calls["AssumeRole"], 2); // A and D
 }
+
+#[test]
+fn unsafe_fixes_register_missing_agents_under_the_account_that_has_them() {
+    let Some((fx, _guard)) = fixture() else {
+        return;
+    };
+    let w = &fx.world;
+    let mut entries: Vec<Value> = fx
+        .world
+        .registry()
+        .into_iter()
+        .filter(|e| {
+            ["a-wrong-account", "local-prod", "d-prod"].contains(&e["name"].as_str().unwrap())
+        })
+        .collect();
+    // Missing agents are looked for in the run's accounts: d-prod puts D in the run.
+    // An entry without account_id for an agent that lives in D.
+    entries.push(json!({
+        "agent_id": w.p, "alias_id": w.p_prod, "name": "d-without-account",
+        "description": "d-without-account entry", "agent_type": "bedrock_agent",
+        "enabled": true, "capabilities": ["testing"],
+    }));
+    let file = fx.dir.path().join("move.json");
+    let original = serde_json::to_string_pretty(&entries).unwrap();
+    std::fs::write(&file, &original).unwrap();
+
+    // --fix alone applies safe fixes only: the file stays, the findings offer the move.
+    let (code, report) = fx.check(&file, &["--fix", "--external-id", EXTERNAL_ID], &[]);
+    assert_eq!(code, 1);
+    assert_eq!(findings(&report).len(), 2, "{report:#}");
+    assert_eq!(std::fs::read_to_string(&file).unwrap(), original);
+
+    let (code, report) = fx.check(
+        &file,
+        &["--fix", "--unsafe-fixes", "--external-id", EXTERNAL_ID],
+        &[],
+    );
+    assert_findings(&report, &[]);
+    assert_eq!(report["summary"]["fixed"], 2);
+    assert_eq!(code, 0);
+    // Byte for byte: a-wrong-account's account_id rewritten in place, d-without-account's
+    // added after its last attribute in the file's own layout; nothing else touched.
+    let mut expected = original.replace(
+        &format!("\"account_id\": \"{ACCT_A}\""),
+        &format!("\"account_id\": \"{ACCT_D}\""),
+    );
+    let last_member_end = expected.rfind("]\n  }").unwrap() + 1;
+    expected.insert_str(
+        last_member_end,
+        &format!(",\n    \"account_id\": \"{ACCT_D}\""),
+    );
+    assert_eq!(std::fs::read_to_string(&file).unwrap(), expected);
+
+    // Converged: nothing left to find or fix.
+    let (code, report) = fx.check(&file, &["--external-id", EXTERNAL_ID], &[]);
+    assert_findings(&report, &[]);
+    assert_eq!(code, 0);
+}
