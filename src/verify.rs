@@ -1019,7 +1019,11 @@ pub fn run(
         let progress = if quiet {
             indicatif::ProgressBar::hidden()
         } else {
-            indicatif::ProgressBar::new(0).with_message("verifying")
+            let style = indicatif::ProgressStyle::with_template("{msg} [{bar:30}] {pos}/{len}")
+                .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar());
+            indicatif::ProgressBar::new(0)
+                .with_style(style)
+                .with_message("verifying")
         };
         Ok::<_, RunError>(gather(plan, &sessions, &progress).await)
     })?;

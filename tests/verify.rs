@@ -262,6 +262,36 @@ fn verify_reports_every_remote_finding_with_one_call_per_distinct_question() {
         })
     );
     assert!(by_account.get(ACCT_B).is_none() && by_account.get(ACCT_C).is_none());
+    // Every call is covered by the policies `reglint iam-policy` prints (GetCallerIdentity
+    // needs no permission).
+    let inputs = reglint::iam::PolicyInputs {
+        table: "*".into(),
+        region: "*".into(),
+        account: LOCAL.into(),
+        role_arns: vec![world::TEMPLATE.into()],
+        external_id: true,
+    };
+    let target = reglint::iam::granted_actions(&reglint::iam::policies(
+        reglint::iam::PolicyMode::Target,
+        &inputs,
+    ));
+    let hub = reglint::iam::granted_actions(&reglint::iam::policies(
+        reglint::iam::PolicyMode::Verify,
+        &inputs,
+    ));
+    for calls in by_account.as_object().unwrap().values() {
+        for api in calls.as_object().unwrap().keys() {
+            let action = api
+                .replace("bedrock-agentcore-control:", "bedrock-agentcore:")
+                .replace("bedrock-agent:", "bedrock:");
+            assert!(
+                action == "sts:GetCallerIdentity"
+                    || target.contains(&action)
+                    || hub.contains(&action),
+                "{action} is in no policy"
+            );
+        }
+    }
     // The report counts the same calls, by API.
     let by_api: serde_json::Map<String, Value> = fx
         .moto
