@@ -637,3 +637,28 @@ fn unsafe_fixes_register_missing_agents_under_the_account_that_has_them() {
     assert_findings(&report, &[]);
     assert_eq!(code, 0);
 }
+
+#[test]
+fn without_working_base_credentials_nothing_is_verified_and_the_run_stops() {
+    let Some((fx, _guard)) = fixture() else { return };
+    let file = fx.registry("nocreds.json", &["local-prod"]);
+    let mut cmd = assert_cmd::Command::cargo_bin("reglint").unwrap();
+    cmd.envs(fx.moto.env());
+    for k in moto::ENV_REMOVE {
+        cmd.env_remove(k);
+    }
+    let out = cmd
+        .env_remove("AWS_ACCESS_KEY_ID")
+        .env_remove("AWS_SECRET_ACCESS_KEY")
+        .current_dir(fx.dir.path())
+        .args(["check", file.to_str().unwrap(), "--verify"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("the base AWS credentials do not work (GetCallerIdentity:"),
+        "{stderr}"
+    );
+    assert_eq!(fx.moto.calls(), json!({}));
+}
