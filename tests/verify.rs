@@ -640,7 +640,9 @@ fn unsafe_fixes_register_missing_agents_under_the_account_that_has_them() {
 
 #[test]
 fn without_working_base_credentials_nothing_is_verified_and_the_run_stops() {
-    let Some((fx, _guard)) = fixture() else { return };
+    let Some((fx, _guard)) = fixture() else {
+        return;
+    };
     let file = fx.registry("nocreds.json", &["local-prod"]);
     let mut cmd = assert_cmd::Command::cargo_bin("reglint").unwrap();
     cmd.envs(fx.moto.env());
