@@ -83,11 +83,6 @@ fn run_check(args: &CheckArgs, quiet: bool) -> Result<u8, RunError> {
     }
     let selection = Selection::new(select, extend, ignore);
     let mut linter = Linter::new(&config, &selection, args.unsafe_fixes);
-    if args.verify {
-        return Err(RunError::Usage(
-            "--verify (cross-account verification) is not available in this version".into(),
-        ));
-    }
     if let Some(acct) = &args.verify_args.local_account {
         linter.settings.local_account = Some(acct.clone());
     }
