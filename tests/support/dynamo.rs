@@ -324,6 +324,9 @@ impl Drop for Proxy {
     }
 }
 
+/// Requests forwarded to moto hold this shared; a TransactWriteItems holds it alone.
+static MOTO_WRITES: std::sync::RwLock<()> = std::sync::RwLock::new(());
+
 /// Serves one client connection: each request is answered on a fresh upstream connection and
 /// the client connection is closed after the answer (`Connection: close`).
 fn serve(
@@ -372,6 +375,13 @@ fn serve(
             let _ = conn.write_all(response.as_bytes());
         }
         Action::Forward | Action::ForwardThenDrop | Action::ForwardTruncated => {
+            // moto rolls a failed transaction back by restoring a copy of the whole table taken
+            // before it, which undoes writes other threads made meanwhile. DynamoDB isolates
+            // transactions; here a transaction runs alone.
+            let _shared = (operation != "TransactWriteItems")
+                .then(|| MOTO_WRITES.read().unwrap_or_else(|p| p.into_inner()));
+            let _alone = (operation == "TransactWriteItems")
+                .then(|| MOTO_WRITES.write().unwrap_or_else(|p| p.into_inner()));
             let Ok(mut up) = TcpStream::connect(("127.0.0.1", upstream)) else {
                 return;
             };
