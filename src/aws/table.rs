@@ -14,7 +14,7 @@ use aws_sdk_dynamodb::types::{
 use aws_smithy_types::error::metadata::ProvideErrorMetadata;
 
 use super::config::{region_of, sdk_config};
-use super::convert::{same_value, SdkItem};
+use super::convert::{same_item, same_value, SdkItem};
 use super::errors::{classify, AwsFailure};
 use crate::cli::AwsArgs;
 
@@ -76,6 +76,21 @@ pub struct ConditionalUpdate {
     pub values: HashMap<String, AttributeValue>,
     /// The attributes it sets or removes, sorted.
     pub touched: Vec<String>,
+}
+
+impl ConditionalUpdate {
+    /// Whether `current` already holds what this update writes: every touched attribute set
+    /// to its new value or absent when removed. A retried request whose first attempt was
+    /// applied (its answer lost on the way back) fails its condition on exactly such an item.
+    pub fn holds_result(&self, current: &SdkItem) -> bool {
+        self.touched.iter().enumerate().all(|(i, attr)| {
+            match (current.get(attr), self.values.get(&format!(":v{i}"))) {
+                (Some(now), Some(new)) => same_value(now, new),
+                (None, None) => true,
+                _ => false,
+            }
+        })
+    }
 }
 
 /// A key change as one transaction: put the new image on condition that its key is free,
@@ -468,6 +483,12 @@ impl TableStore {
         match sent {
             Ok(_) => Ok(WriteResult::Written),
             Err(e) => match e.as_service_error() {
+                Some(UpdateItemError::ConditionalCheckFailedException(ccf))
+                    if ccf.item().is_some_and(|now| u.holds_result(now)) =>
+                {
+                    // An earlier attempt of this request was applied; its answer was lost.
+                    Ok(WriteResult::Written)
+                }
                 Some(UpdateItemError::ConditionalCheckFailedException(ccf)) => {
                     Ok(WriteResult::Changed {
                         current: ccf.item().cloned(),
@@ -521,6 +542,14 @@ impl TableStore {
                     .get(i)
                     .filter(|r| r.code() == Some("ConditionalCheckFailed"))
             };
+            // An earlier attempt of this transaction was applied and its answer lost: the new
+            // key holds exactly the put image and the old key is gone.
+            let moved = failed(0)
+                .and_then(|r| r.item())
+                .is_some_and(|existing| same_item(existing, &m.put_item));
+            if moved && self.get(&m.delete_key).await?.is_none() {
+                return Ok(WriteResult::Written);
+            }
             if let Some(r) = failed(1) {
                 return Ok(WriteResult::Changed {
                     current: r.item().cloned(),

@@ -189,15 +189,38 @@ pub fn looks_typed(raw: &RawValue) -> bool {
     typed * 2 >= entries.len()
 }
 
+/// How deep maps and lists may nest inside an item: serde_json's own recursion limit
+/// (DynamoDB allows 32 levels). Deeper input is refused before it can exhaust the stack.
+pub const MAX_DEPTH: usize = 128;
+
+fn too_deep(depth: usize) -> Result<(), SyntaxError> {
+    if depth > MAX_DEPTH {
+        return Err(SyntaxError {
+            message: format!(
+                "the item nests maps and lists more than {MAX_DEPTH} levels deep (DynamoDB allows 32); it is not read"
+            ),
+            line: 0,
+            column: 0,
+        });
+    }
+    Ok(())
+}
+
 /// Reads one item object. `doc` is the text the spans are relative to and must contain `raw`.
 pub fn parse_item(doc: &str, raw: &RawValue, format: Format) -> Result<Item, SyntaxError> {
     let mut item = Item::new(format);
     item.span = Some(span_of(doc, raw));
-    item.attrs = parse_members(doc, raw, format)?;
+    item.attrs = parse_members(doc, raw, format, 0)?;
     Ok(item)
 }
 
-fn parse_members(doc: &str, raw: &RawValue, format: Format) -> Result<Vec<Attr>, SyntaxError> {
+fn parse_members(
+    doc: &str,
+    raw: &RawValue,
+    format: Format,
+    depth: usize,
+) -> Result<Vec<Attr>, SyntaxError> {
+    too_deep(depth)?;
     let Entries(entries) = serde_json::from_str(raw.get())?;
     let mut attrs = Vec::with_capacity(entries.len());
     // Each key sits between the end of the previous member (or the `{`) and its value.
@@ -206,8 +229,8 @@ fn parse_members(doc: &str, raw: &RawValue, format: Format) -> Result<Vec<Attr>,
         let value_span = span_of(doc, value);
         let name_span = key_span(doc, region_start, value_span.start);
         let node = match format {
-            Format::Plain => plain_node(doc, value)?,
-            Format::Dynamodb => typed_node(doc, value)?,
+            Format::Plain => plain_node(doc, value, depth + 1)?,
+            Format::Dynamodb => typed_node(doc, value, depth + 1)?,
         };
         attrs.push(Attr {
             name,
@@ -228,17 +251,18 @@ fn key_span(doc: &str, from: usize, to: usize) -> Option<Span> {
     (last > first).then(|| Span::new(from + first, from + last + 1))
 }
 
-fn plain_node(doc: &str, raw: &RawValue) -> Result<Node, SyntaxError> {
+fn plain_node(doc: &str, raw: &RawValue, depth: usize) -> Result<Node, SyntaxError> {
+    too_deep(depth)?;
     let span = span_of(doc, raw);
     let text = raw.get();
     let value = match text.as_bytes().first() {
         Some(b'"') => Value::S(serde_json::from_str(text)?),
-        Some(b'{') => Value::M(parse_members(doc, raw, Format::Plain)?),
+        Some(b'{') => Value::M(parse_members(doc, raw, Format::Plain, depth)?),
         Some(b'[') => {
             let raws: Vec<&RawValue> = serde_json::from_str(text)?;
             Value::L(
                 raws.into_iter()
-                    .map(|r| plain_node(doc, r))
+                    .map(|r| plain_node(doc, r, depth + 1))
                     .collect::<Result<_, _>>()?,
             )
         }
@@ -250,7 +274,8 @@ fn plain_node(doc: &str, raw: &RawValue) -> Result<Node, SyntaxError> {
     Ok(Node::at(value, span))
 }
 
-fn typed_node(doc: &str, raw: &RawValue) -> Result<Node, SyntaxError> {
+fn typed_node(doc: &str, raw: &RawValue, depth: usize) -> Result<Node, SyntaxError> {
+    too_deep(depth)?;
     let span = span_of(doc, raw);
     let invalid = |reason: String| Ok(Node::at(Value::Invalid(reason), span));
     let text = raw.get();
@@ -297,7 +322,7 @@ fn typed_node(doc: &str, raw: &RawValue) -> Result<Node, SyntaxError> {
             if !inner_text.starts_with('{') {
                 return invalid(want("an object"));
             }
-            Value::M(parse_members(doc, inner, Format::Dynamodb)?)
+            Value::M(parse_members(doc, inner, Format::Dynamodb, depth)?)
         }
         "L" => {
             if !inner_text.starts_with('[') {
@@ -306,7 +331,7 @@ fn typed_node(doc: &str, raw: &RawValue) -> Result<Node, SyntaxError> {
             let raws: Vec<&RawValue> = serde_json::from_str(inner_text)?;
             let nodes = raws
                 .into_iter()
-                .map(|r| typed_node(doc, r))
+                .map(|r| typed_node(doc, r, depth + 1))
                 .collect::<Result<Vec<_>, _>>()?;
             if let Some(bad) = nodes.iter().find_map(|n| match &n.value {
                 Value::Invalid(r) => Some(r.clone()),

@@ -241,6 +241,14 @@ pub enum Action {
     },
     /// Close the connection without an answer.
     Drop,
+    /// Wait, then forward.
+    Delay(Duration),
+    /// Forward to moto (the request takes effect), then close the connection without
+    /// passing the answer on: the client cannot know whether it was applied.
+    ForwardThenDrop,
+    /// Forward, then pass on the head (with moto's Content-Length) and only part of the
+    /// body before closing.
+    ForwardTruncated,
 }
 
 pub type Hook = Arc<dyn Fn(&Request) -> Action + Send + Sync>;
@@ -316,6 +324,9 @@ impl Drop for Proxy {
     }
 }
 
+/// Requests forwarded to moto hold this shared; a TransactWriteItems holds it alone.
+static MOTO_WRITES: std::sync::RwLock<()> = std::sync::RwLock::new(());
+
 /// Serves one client connection: each request is answered on a fresh upstream connection and
 /// the client connection is closed after the answer (`Connection: close`).
 fn serve(
@@ -336,7 +347,13 @@ fn serve(
         operation: operation.clone(),
         body: serde_json::from_slice(&body).unwrap_or(serde_json::Value::Null),
     };
-    match hook(&request) {
+    let mut action = hook(&request);
+    if let Action::Delay(pause) = action {
+        std::thread::sleep(pause);
+        action = Action::Forward;
+    }
+    match action {
+        Action::Delay(_) => {}
         Action::Drop => {
             let _ = conn.shutdown(Shutdown::Both);
         }
@@ -357,7 +374,14 @@ fn serve(
             );
             let _ = conn.write_all(response.as_bytes());
         }
-        Action::Forward => {
+        Action::Forward | Action::ForwardThenDrop | Action::ForwardTruncated => {
+            // moto rolls a failed transaction back by restoring a copy of the whole table taken
+            // before it, which undoes writes other threads made meanwhile. DynamoDB isolates
+            // transactions; here a transaction runs alone.
+            let _shared = (operation != "TransactWriteItems")
+                .then(|| MOTO_WRITES.read().unwrap_or_else(|p| p.into_inner()));
+            let _alone = (operation == "TransactWriteItems")
+                .then(|| MOTO_WRITES.write().unwrap_or_else(|p| p.into_inner()));
             let Ok(mut up) = TcpStream::connect(("127.0.0.1", upstream)) else {
                 return;
             };
@@ -375,6 +399,21 @@ fn serve(
                 .position(|w| w == b"\r\n\r\n")
                 .map_or(response.len(), |i| i + 4);
             let head = set_connection_close(&String::from_utf8_lossy(&response[..split]));
+            match action {
+                Action::ForwardThenDrop => {
+                    let _ = conn.shutdown(Shutdown::Both);
+                    return;
+                }
+                Action::ForwardTruncated => {
+                    let body = &response[split..];
+                    let _ = conn.write_all(head.as_bytes());
+                    let _ = conn.write_all(&body[..body.len() / 2]);
+                    let _ = conn.flush();
+                    let _ = conn.shutdown(Shutdown::Both);
+                    return;
+                }
+                _ => {}
+            }
             let _ = conn.write_all(head.as_bytes());
             let _ = conn.write_all(&response[split..]);
         }
@@ -477,4 +516,211 @@ impl Gate {
     pub fn release(&self) {
         self.released.store(true, Ordering::SeqCst);
     }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Fault injection
+// ---------------------------------------------------------------------------------------------
+
+/// Rates (0.0–1.0) of each fault, drawn per request from a fixed seed.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct FaultRates {
+    /// Close the connection before forwarding (nothing applied).
+    pub reset: f64,
+    /// Forward, then close without answering (applied, answer lost).
+    pub lost_answer: f64,
+    /// Wait up to `max_delay` before forwarding.
+    pub delay: f64,
+    /// HTTP 500 InternalServerError.
+    pub http500: f64,
+    /// HTTP 400 ThrottlingException.
+    pub throttling: f64,
+    /// HTTP 400 ProvisionedThroughputExceededException.
+    pub throughput: f64,
+    /// Forward, then cut the answer's body short.
+    pub truncate: f64,
+    pub max_delay: Duration,
+}
+
+/// What the fault plan did, by fault.
+#[derive(Debug, Default, Clone)]
+pub struct FaultTally {
+    pub requests: u64,
+    pub by_fault: HashMap<&'static str, u64>,
+}
+
+/// A seeded plan of faults for the operations in `ops` (all operations when empty).
+pub struct Faults {
+    rates: FaultRates,
+    ops: Vec<String>,
+    seq: std::sync::atomic::AtomicU64,
+    seed: u64,
+    tally: Mutex<FaultTally>,
+}
+
+/// splitmix64: a fixed, portable sequence from a seed.
+pub fn mix(mut z: u64) -> u64 {
+    z = z.wrapping_add(0x9E37_79B9_7F4A_7C15);
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    z ^ (z >> 31)
+}
+
+impl Faults {
+    pub fn new(seed: u64, rates: FaultRates, ops: &[&str]) -> Arc<Faults> {
+        Arc::new(Faults {
+            rates,
+            ops: ops.iter().map(|o| o.to_string()).collect(),
+            seq: std::sync::atomic::AtomicU64::new(0),
+            seed,
+            tally: Mutex::new(FaultTally::default()),
+        })
+    }
+
+    /// The action for one request.
+    pub fn decide(&self, req: &Request) -> Action {
+        if !self.ops.is_empty() && !self.ops.contains(&req.operation) {
+            return Action::Forward;
+        }
+        let n = self.seq.fetch_add(1, Ordering::SeqCst);
+        let r = mix(self.seed ^ mix(n));
+        let roll = (r >> 11) as f64 / (1u64 << 53) as f64;
+        let pause =
+            Duration::from_millis(mix(r) % (self.rates.max_delay.as_millis() as u64).max(1));
+        let rt = &self.rates;
+        let table: [(f64, &'static str); 7] = [
+            (rt.reset, "reset"),
+            (rt.lost_answer, "lost_answer"),
+            (rt.delay, "delay"),
+            (rt.http500, "http500"),
+            (rt.throttling, "throttling"),
+            (rt.throughput, "throughput"),
+            (rt.truncate, "truncate"),
+        ];
+        let mut acc = 0.0;
+        let mut chosen = "none";
+        for (rate, name) in table {
+            acc += rate;
+            if roll < acc {
+                chosen = name;
+                break;
+            }
+        }
+        {
+            let mut t = self.tally.lock().unwrap();
+            t.requests += 1;
+            *t.by_fault.entry(chosen).or_default() += 1;
+        }
+        let error = |status: u16, code: &str, message: &str| Action::Error {
+            status,
+            code: code.into(),
+            message: message.into(),
+        };
+        match chosen {
+            "reset" => Action::Drop,
+            "lost_answer" => Action::ForwardThenDrop,
+            "delay" => Action::Delay(pause),
+            "http500" => error(500, "InternalServerError", "Internal server error"),
+            "throttling" => error(400, "ThrottlingException", "Rate of requests exceeds the allowed throughput."),
+            "throughput" => error(
+                400,
+                "ProvisionedThroughputExceededException",
+                "The level of configured provisioned throughput for the table was exceeded. Consider increasing your provisioning level with the UpdateTable API.",
+            ),
+            "truncate" => Action::ForwardTruncated,
+            _ => Action::Forward,
+        }
+    }
+
+    pub fn hook(self: &Arc<Self>) -> Hook {
+        let me = self.clone();
+        Arc::new(move |req| me.decide(req))
+    }
+
+    pub fn tally(&self) -> FaultTally {
+        self.tally.lock().unwrap().clone()
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Fixable tables and their expected images
+// ---------------------------------------------------------------------------------------------
+
+/// `count` items, each with two safe fixes (a stray quote on alias_id, account_id as N) and
+/// attributes no fix touches. Keys are `AG%08d`.
+pub fn fixable_items(count: usize) -> Vec<Item> {
+    (0..count)
+        .map(|i| {
+            let mut item = entry(&format!("AG{i:08}"), &format!("AL{i:08}\""));
+            item.insert("account_id".into(), n(&format!("{}", 1000 + i)));
+            item.insert("owner".into(), s(&format!("team-{}", i % 7)));
+            item.insert(
+                "tags".into(),
+                AttributeValue::Ss(vec!["x".into(), "y".into()]),
+            );
+            item
+        })
+        .collect()
+}
+
+/// What `--fix --select RG101,RG105` makes of [`fixable_items`]`(count)[i]`.
+pub fn fixed_image(item: &Item) -> Item {
+    let mut after = item.clone();
+    let alias = item["alias_id"]
+        .as_s()
+        .unwrap()
+        .trim_end_matches('"')
+        .to_string();
+    after.insert("alias_id".into(), s(&alias));
+    let account: u64 = item["account_id"].as_n().unwrap().parse().unwrap();
+    after.insert("account_id".into(), s(&format!("{account:012}")));
+    after
+}
+
+/// Sets in a fixed order, so that items compare with `==`.
+pub fn sorted_sets(mut items: HashMap<String, Item>) -> HashMap<String, Item> {
+    for item in items.values_mut() {
+        sort_sets(item);
+    }
+    items
+}
+
+pub fn sort_sets(item: &mut Item) {
+    for v in item.values_mut() {
+        if let AttributeValue::Ss(v) | AttributeValue::Ns(v) = v {
+            v.sort();
+        }
+    }
+}
+
+/// Items by their `agent_id`, sets sorted.
+pub fn by_key(items: &[Item]) -> HashMap<String, Item> {
+    sorted_sets(
+        items
+            .iter()
+            .map(|i| (i["agent_id"].as_s().unwrap().clone(), i.clone()))
+            .collect(),
+    )
+}
+
+/// The journal's entries (`op` lines) and outcomes by seq.
+pub fn journal_lines(path: &std::path::Path) -> (Vec<serde_json::Value>, HashMap<u64, String>) {
+    let text = std::fs::read_to_string(path).unwrap_or_default();
+    let mut entries = Vec::new();
+    let mut outcomes = HashMap::new();
+    for line in text.lines() {
+        let Ok(v) = serde_json::from_str::<serde_json::Value>(line) else {
+            continue;
+        };
+        if v.get("op").is_some() {
+            entries.push(v);
+        } else if let Some(o) = v.get("outcome").and_then(|o| o.as_str()) {
+            let seq = v["seq"].as_u64().unwrap();
+            assert!(
+                outcomes.insert(seq, o.to_string()).is_none(),
+                "two outcomes for write {seq}"
+            );
+        }
+    }
+    (entries, outcomes)
 }
