@@ -7,6 +7,7 @@ pub mod cli;
 pub mod config;
 pub mod diagnostic;
 pub mod fix;
+pub mod fuzzing;
 pub mod iam;
 pub mod lint;
 pub mod model;
