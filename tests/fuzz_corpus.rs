@@ -3,7 +3,12 @@
 
 use std::path::{Path, PathBuf};
 
+use reglint::config::Config;
+use reglint::fix::{apply_text_edits, text_edits};
 use reglint::fuzzing::{self, TARGETS};
+use reglint::lint::Linter;
+use reglint::model::Value;
+use reglint::select::Selection;
 use reglint::source::{FileReader, InputFormat};
 
 fn corpus_dir(target: &str) -> PathBuf {
@@ -108,4 +113,75 @@ fn regression_duplicate_key_is_an_input_error() {
     assert_eq!(fuzzing::fix_round_trip(doc), Ok(()));
     let file = corpus_dir("fix_round_trip").join("regression-duplicate-key.json");
     assert_eq!(std::fs::read(file).unwrap(), doc);
+}
+
+/// What `reglint check --fix --unsafe-fixes` writes for `doc` (every rule enabled).
+fn fixed_text(doc: &str) -> String {
+    let linter = Linter::new(
+        &Config::default(),
+        &Selection::new(None, Vec::new(), Vec::new()),
+        true,
+    );
+    let reader = FileReader {
+        format: InputFormat::Auto,
+    };
+    let mut edits = Vec::new();
+    reader
+        .read_bytes("f.json", doc.as_bytes(), &mut |si| {
+            let (fixed, _) = linter.fix_item(&si.item, &linter.file_key(&si.item));
+            edits.extend(text_edits(&si.item, &fixed, &si.chunk));
+        })
+        .unwrap();
+    apply_text_edits(doc, &mut edits)
+}
+
+/// The text after removing the attributes `gone` from the item `doc` and adding `added`.
+fn edited(doc: &str, gone: &[&str], added: &[(&str, Value)]) -> String {
+    let reader = FileReader {
+        format: InputFormat::Plain,
+    };
+    let mut edits = Vec::new();
+    reader
+        .read_bytes("f.json", doc.as_bytes(), &mut |si| {
+            let mut fixed = si.item.clone();
+            for name in gone {
+                fixed.remove(name);
+            }
+            for (name, value) in added {
+                fixed.set(name, value.clone());
+            }
+            edits.extend(text_edits(&si.item, &fixed, &si.chunk));
+        })
+        .unwrap();
+    apply_text_edits(doc, &mut edits)
+}
+
+/// fix_round_trip found it: two neighbouring attributes removed by fixes (RG002 removes a null
+/// `agent_id`, RG006 renames `gent_id` to `agent_id`, which RG002 then removes) gave two
+/// overlapping deletions, the second was dropped, and `gent_id` stayed in the file.
+#[test]
+fn regression_adjacent_removals_are_one_edit() {
+    let doc = "[\n  {\n    \"agent_id\": null,\n    \"gent_id\": null\n  }\n]\n";
+    assert_eq!(fixed_text(doc), "[\n  {\n    \n  }\n]\n");
+    assert_eq!(fuzzing::fix_round_trip(doc.as_bytes()), Ok(()));
+    let file = corpus_dir("fix_round_trip").join("regression-adjacent-removals.json");
+    assert_eq!(std::fs::read_to_string(file).unwrap(), doc);
+
+    let doc = r#"{"a": 1, "b": 2, "c": 3, "d": 4}"#;
+    assert_eq!(edited(doc, &["b", "c"], &[]), r#"{"a": 1, "d": 4}"#);
+    assert_eq!(edited(doc, &["c", "d"], &[]), r#"{"a": 1, "b": 2}"#);
+    assert_eq!(edited(doc, &["a", "b"], &[]), r#"{"c": 3, "d": 4}"#);
+    assert_eq!(edited(doc, &["a", "c"], &[]), r#"{"b": 2, "d": 4}"#);
+    assert_eq!(edited(doc, &["a", "b", "c", "d"], &[]), "{}");
+}
+
+/// Attributes added where the last ones were removed follow the last attribute that stays;
+/// with none left, they open the object without a leading comma.
+#[test]
+fn additions_after_removals_stay_valid_json() {
+    let doc = r#"{"a": 1, "b": 2, "c": 3}"#;
+    let x = [("x", Value::S("y".into()))];
+    assert_eq!(edited(doc, &["c"], &x), r#"{"a": 1, "b": 2, "x": "y"}"#);
+    assert_eq!(edited(doc, &["b", "c"], &x), r#"{"a": 1, "x": "y"}"#);
+    assert_eq!(edited(doc, &["a", "b", "c"], &x), r#"{"x": "y"}"#);
 }
