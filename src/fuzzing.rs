@@ -7,14 +7,13 @@
 //! broken; the fuzz targets turn that into a crash.
 
 use std::fmt;
-use std::io::Write;
 use std::path::Path;
 
 use crate::config::Config;
 use crate::fix::{apply_text_edits, text_edits, TextEdit};
 use crate::lint::{ItemOrigin, Linter};
 use crate::model::{Attr, Item, Node, Span, Value};
-use crate::report::{self, OutputFormat, RenderOptions, Report};
+use crate::report::{self, FileDiff, OutputFormat, RenderOptions, Report};
 use crate::rules::registry::RegistryIndex;
 use crate::select::Selection;
 use crate::source::{FileReader, InputFormat, SourceItem, TextChunk};
@@ -130,6 +129,20 @@ pub fn fix_round_trip(data: &[u8]) -> Outcome {
         fixed_items.push(fixed);
     }
     let after = apply_text_edits(before, &mut edits);
+    // `--diff` shows the change.
+    let mut report = Report::default();
+    report.diffs.push(FileDiff {
+        path: "fuzz.json".into(),
+        before: before.to_string(),
+        after: after.clone(),
+    });
+    report::render(
+        &report,
+        OutputFormat::Concise,
+        &RenderOptions::default(),
+        &mut Vec::new(),
+    )
+    .map_err(|e| Failure(format!("rendering the diff failed: {e}")))?;
     let mut reread = Vec::new();
     reader
         .read_bytes("fuzz.json", after.as_bytes(), &mut |si| reread.push(si))
@@ -225,25 +238,21 @@ fn lint_bytes(data: &[u8], format: InputFormat) -> Outcome {
     }
 }
 
-/// Renders a report in every output format.
+/// Renders a report in every output format, with and without statistics and colour.
 fn render(report: &Report) -> Outcome {
-    let opts = RenderOptions {
-        color: false,
-        statistics: false,
-        quiet: false,
-        unsafe_fixes: true,
-    };
-    for format in [
-        OutputFormat::Text,
-        OutputFormat::Concise,
-        OutputFormat::Json,
-        OutputFormat::Jsonl,
-    ] {
-        let mut out = Vec::new();
-        report::render(report, format, &opts, &mut out)
-            .map_err(|e| Failure(format!("rendering {format:?} failed: {e}")))?;
-        out.flush()
-            .map_err(|e| Failure(format!("rendering {format:?} failed: {e}")))?;
+    use clap::ValueEnum;
+    for format in OutputFormat::value_variants() {
+        for (statistics, color) in [(false, false), (false, true), (true, false)] {
+            let opts = RenderOptions {
+                color,
+                statistics,
+                quiet: false,
+                unsafe_fixes: true,
+            };
+            let mut out = Vec::new();
+            report::render(report, *format, &opts, &mut out)
+                .map_err(|e| Failure(format!("rendering {format:?} failed: {e}")))?;
+        }
     }
     Ok(())
 }
