@@ -249,7 +249,7 @@ fn render(report: &Report, sample: usize) -> Outcome {
     };
     let runs = OutputFormat::value_variants()
         .iter()
-        .filter(|f| **f != OutputFormat::Sarif || sample % 8 == 0)
+        .filter(|f| **f != OutputFormat::Sarif || sample.is_multiple_of(8))
         .map(|f| (*f, plain.clone()))
         .chain([
             (

@@ -1,3 +1,4 @@
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 //! Every file of the committed fuzz corpus (`fuzz/corpus/<target>/`) fed to its target, on the
 //! stable toolchain: the seeds and every input a fuzzer ever crashed on stay regressions.
 
