@@ -9,7 +9,7 @@
 # -s  sanitizer (default address; FUZZ_SANITIZER also sets it)
 # Targets default to every one in fuzz/fuzz_targets/.
 #
-# cargo-fuzz passes nightly flags (-Zsanitizer, -Cpasses=sancov-module); on a stable toolchain
+# cargo-fuzz turns AddressSanitizer on with -Zsanitizer=address, a nightly flag; on a stable toolchain
 # RUSTC_BOOTSTRAP=1 lets rustc accept them. Needs `cargo install cargo-fuzz` and a C++ compiler
 # (libfuzzer-sys builds libFuzzer). New inputs libFuzzer finds go to fuzz/new-corpus/<target>/
 # (ignored by git); a crashing input is saved as fuzz/artifacts/<target>/crash-<sha1>.
