@@ -10,7 +10,7 @@
 # Targets default to every one in fuzz/fuzz_targets/.
 #
 # cargo-fuzz turns AddressSanitizer on with -Zsanitizer=address, a nightly flag; on a stable toolchain
-# RUSTC_BOOTSTRAP=1 lets rustc accept them. Needs `cargo install cargo-fuzz` and a C++ compiler
+# RUSTC_BOOTSTRAP=1 lets rustc accept it. Needs `cargo install cargo-fuzz` and a C++ compiler
 # (libfuzzer-sys builds libFuzzer). New inputs libFuzzer finds go to fuzz/new-corpus/<target>/
 # (ignored by git); a crashing input is saved as fuzz/artifacts/<target>/crash-<sha1>.
 # Minimise one with `cargo fuzz tmin TARGET FILE`, fix the bug, and commit the input to
