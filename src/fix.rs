@@ -61,16 +61,31 @@ pub fn text_edits(original: &Item, fixed: &Item, chunk: &TextChunk) -> Vec<TextE
             }
         }
     }
-    for (i, orig) in original.attrs.iter().enumerate() {
-        let kept = fixed
-            .attrs
-            .iter()
-            .any(|a| a.name_span.is_some() && a.name_span == orig.name_span);
-        if !kept {
-            if let Some(span) = removal_span(doc, original, i) {
-                edits.push(at(span, String::new()));
-            }
+    let kept: Vec<bool> = original
+        .attrs
+        .iter()
+        .map(|orig| {
+            fixed
+                .attrs
+                .iter()
+                .any(|a| a.name_span.is_some() && a.name_span == orig.name_span)
+        })
+        .collect();
+    // Members removed next to each other go in one edit: their spans would overlap.
+    let mut i = 0;
+    while i < kept.len() {
+        if kept[i] {
+            i += 1;
+            continue;
         }
+        let mut last = i;
+        while kept.get(last + 1) == Some(&false) {
+            last += 1;
+        }
+        if let Some(span) = removal_span(original, i, last) {
+            edits.push(at(span, String::new()));
+        }
+        i = last + 1;
     }
     let added: Vec<_> = fixed
         .attrs
@@ -78,7 +93,8 @@ pub fn text_edits(original: &Item, fixed: &Item, chunk: &TextChunk) -> Vec<TextE
         .filter(|a| a.name_span.is_none())
         .collect();
     if !added.is_empty() {
-        if let Some((pos, text)) = insertion(doc, original, &added) {
+        let anchor = kept.iter().rposition(|k| *k);
+        if let Some((pos, text)) = insertion(doc, original, anchor, &added) {
             edits.push(at(Span::new(pos, pos), text));
         }
     }
@@ -89,26 +105,30 @@ fn json_string(s: &str) -> String {
     serde_json::Value::String(s.to_string()).to_string()
 }
 
-/// The text to delete to remove member `i`: the member and one adjoining comma.
-fn removal_span(doc: &str, item: &Item, i: usize) -> Option<Span> {
-    let attr = &item.attrs[i];
-    let start = attr.name_span?.start;
-    let end = attr.node.span?.end;
-    if let Some(next) = item.attrs.get(i + 1).and_then(|a| a.name_span) {
+/// The text to delete to remove members `first..=last`: the members and one adjoining comma.
+fn removal_span(item: &Item, first: usize, last: usize) -> Option<Span> {
+    let start = item.attrs[first].name_span?.start;
+    if let Some(next) = item.attrs.get(last + 1).and_then(|a| a.name_span) {
         return Some(Span::new(start, next.start));
     }
-    if i > 0 {
-        let prev_end = item.attrs[i - 1].node.span?.end;
+    let end = item.attrs[last].node.span?.end;
+    if first > 0 {
+        let prev_end = item.attrs[first - 1].node.span?.end;
         return Some(Span::new(prev_end, end));
     }
-    let _ = doc;
     Some(Span::new(start, end))
 }
 
-/// Where and what to insert for new attributes: after the last member, copying its layout.
-fn insertion(doc: &str, item: &Item, added: &[&crate::model::Attr]) -> Option<(usize, String)> {
+/// Where and what to insert for new attributes: after the last member that stays (`anchor`),
+/// copying its layout.
+fn insertion(
+    doc: &str,
+    item: &Item,
+    anchor: Option<usize>,
+    added: &[&crate::model::Attr],
+) -> Option<(usize, String)> {
     let value_text = |a: &crate::model::Attr| a.node.value.to_json_text(item.format);
-    let Some(last) = item.attrs.last() else {
+    let Some(last) = anchor.and_then(|i| item.attrs.get(i)) else {
         let span = item.span?;
         let body: Vec<String> = added
             .iter()

@@ -8,6 +8,7 @@ pub mod config;
 pub mod diagnostic;
 pub mod doctor;
 pub mod fix;
+pub mod fuzzing;
 pub mod iam;
 pub mod lint;
 pub mod model;

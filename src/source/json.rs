@@ -225,7 +225,17 @@ fn parse_members(
     let mut attrs = Vec::with_capacity(entries.len());
     // Each key sits between the end of the previous member (or the `{`) and its value.
     let mut region_start = offset_in(doc, raw.get()) + 1;
+    // A key written twice: JSON readers keep only one of the values, so what would be
+    // linted and fixed is not what gets stored.
+    let mut seen = std::collections::HashSet::with_capacity(entries.len());
     for (name, value) in entries {
+        if !seen.insert(name.clone()) {
+            return Err(SyntaxError {
+                message: format!("the key {name:?} appears twice in one object"),
+                line: 0,
+                column: 0,
+            });
+        }
         let value_span = span_of(doc, value);
         let name_span = key_span(doc, region_start, value_span.start);
         let node = match format {
