@@ -3,11 +3,13 @@
 
 use std::path::Path;
 
-use crate::diagnostic::Severity;
+use crate::diagnostic::{Diagnostic, Severity};
 use crate::fix::{apply_text_edits, text_edits, write_atomically, TextEdit};
 use crate::lint::{ItemOrigin, Linter};
+use crate::model::Item;
 use crate::report::{FileDiff, Report};
-use crate::rules::registry::RegistryIndex;
+use crate::rules::registry::{Claims, RegistryIndex, Seen};
+use crate::source::parallel::{read_parallel, ItemText};
 use crate::source::{
     FileReader, InputFormat, SourceError, SourceItem, SourceKind, SourceSpec, SourceSummary,
 };
@@ -61,6 +63,21 @@ pub struct FileRun<'a> {
     pub verify: Option<&'a std::cell::RefCell<crate::verify::Plan>>,
 }
 
+/// How a file source is read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Pipeline {
+    /// One item after the other on this thread.
+    Sequential,
+    /// Files and exports read, parsed and linted by this many threads; same report.
+    Parallel(usize),
+}
+
+impl Default for Pipeline {
+    fn default() -> Self {
+        Pipeline::Parallel(std::thread::available_parallelism().map_or(1, |n| n.get()))
+    }
+}
+
 /// Lints every item of one file source into the report, and fixes the file when asked.
 pub fn check_file_source(
     run: &FileRun,
@@ -69,7 +86,33 @@ pub fn check_file_source(
     report: &mut Report,
     registry: &mut RegistryIndex,
 ) -> Result<(), RunError> {
+    check_file_source_with(
+        run,
+        source_index,
+        spec,
+        report,
+        registry,
+        Pipeline::default(),
+    )
+}
+
+/// [`check_file_source`] with the pipeline chosen: reports (not fixes) of files and exports
+/// are read in parallel.
+pub fn check_file_source_with(
+    run: &FileRun,
+    source_index: usize,
+    spec: &SourceSpec,
+    report: &mut Report,
+    registry: &mut RegistryIndex,
+    pipeline: Pipeline,
+) -> Result<(), RunError> {
     let label = spec.display();
+    // `--verify` collects items on this thread as they are read: sequential then.
+    if let (Pipeline::Parallel(threads), FixMode::Report, SourceSpec::Path(_), None) =
+        (pipeline, run.mode, spec, run.verify)
+    {
+        return check_in_parallel(run, source_index, spec, report, registry, threads);
+    }
     let reader = FileReader {
         format: run.input_format,
     };
@@ -123,8 +166,14 @@ pub fn check_file_source(
             plan.borrow_mut().observe(&item, &origin);
         }
         if linter.registry_rules_enabled() {
-            let here = origin.describe(&item);
-            for v in registry.observe(&item, linter.settings.local_account.as_deref(), &here) {
+            let local = linter.settings.local_account.as_deref();
+            let line = item.span.map(|s| si.chunk.line_col(s.start).0);
+            let here = Seen::At {
+                label: &label,
+                index: si.index,
+                line,
+            };
+            for v in registry.observe_claims(&Claims::of(&item, local), &item, local, here) {
                 if linter.is_enabled(v.code) {
                     if let Some(d) = linter.diagnostic(v, &origin) {
                         report.push(d);
@@ -167,6 +216,85 @@ pub fn check_file_source(
         }
         FixMode::Report => {}
     }
+    Ok(())
+}
+
+/// The report half of [`check_file_source`] on every core: items are parsed and linted in
+/// parallel, then taken in source order for indexes and registry rules.
+fn check_in_parallel(
+    run: &FileRun,
+    source_index: usize,
+    spec: &SourceSpec,
+    report: &mut Report,
+    registry: &mut RegistryIndex,
+    threads: usize,
+) -> Result<(), RunError> {
+    let label = spec.display();
+    let linter = run.linter;
+    let local = linter.settings.local_account.as_deref();
+    let registry_on = linter.registry_rules_enabled();
+    let origin_of = |item: &Item, text: &mut ItemText, index: usize| ItemOrigin {
+        source: source_index,
+        label: label.clone(),
+        index,
+        key: linter.file_key(item),
+        chunk: Some(text.chunk()),
+        item_span: item.span,
+    };
+    let work = |item: &Item, text: &mut ItemText| {
+        let violations = linter.lint(item);
+        let mut diagnostics = Vec::new();
+        if !violations.is_empty() {
+            let origin = origin_of(item, text, 0);
+            diagnostics.extend(
+                violations
+                    .into_iter()
+                    .filter_map(|v| linter.diagnostic(v, &origin)),
+            );
+        }
+        let claims = if registry_on {
+            Claims::of(item, local)
+        } else {
+            Claims::default()
+        };
+        (diagnostics, claims)
+    };
+    let mut items = 0usize;
+    let ordered = |index: usize,
+                   item: &Item,
+                   (diagnostics, claims): (Vec<Diagnostic>, Claims),
+                   text: &mut ItemText| {
+        items += 1;
+        for mut d in diagnostics {
+            if let Some(r) = d.item.as_mut() {
+                r.index = index;
+            }
+            report.push(d);
+        }
+        if registry_on {
+            let here = Seen::At {
+                label: &label,
+                index,
+                line: Some(text.line(item)),
+            };
+            let found = registry.observe_claims(&claims, item, local, here);
+            if !found.is_empty() {
+                let origin = origin_of(item, text, index);
+                for v in found.into_iter().filter(|v| linter.is_enabled(v.code)) {
+                    if let Some(d) = linter.diagnostic(v, &origin) {
+                        report.push(d);
+                    }
+                }
+            }
+        }
+    };
+    let kind = read_parallel(run.input_format, spec, threads, work, ordered)?;
+    report.summary.items += items;
+    report.sources.push(SourceSummary {
+        kind,
+        path: label,
+        items,
+    });
     Ok(())
 }
 

@@ -33,16 +33,21 @@ pub fn is_trailing_punct(c: char) -> bool {
 /// Stray characters are removed anywhere; trailing punctuation only at the end.
 pub fn strip_stray(s: &str) -> (String, Vec<char>) {
     let mut removed = Vec::new();
-    let mut kept: String = s
-        .chars()
-        .filter(|c| {
-            let stray = is_stray_char(*c);
-            if stray {
-                removed.push(*c);
-            }
-            !stray
-        })
-        .collect();
+    // Most identifiers are plain ASCII with nothing to remove: copy them whole.
+    let plain = |b: u8| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b':' | b'/');
+    let mut kept: String = if s.bytes().all(plain) {
+        s.to_string()
+    } else {
+        s.chars()
+            .filter(|c| {
+                let stray = is_stray_char(*c);
+                if stray {
+                    removed.push(*c);
+                }
+                !stray
+            })
+            .collect()
+    };
     while let Some(c) = kept.chars().last().filter(|c| is_trailing_punct(*c)) {
         kept.pop();
         removed.push(c);

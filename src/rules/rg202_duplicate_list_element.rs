@@ -17,6 +17,14 @@ pub static RULE: Rule = Rule {
 
 /// What two elements that differ only in case or spacing have in common.
 fn folded(s: &str) -> String {
+    // Printable ASCII with single spaces between words folds to its lower case.
+    let simple = s.bytes().all(|b| (0x21..0x7f).contains(&b) || b == b' ')
+        && !s.starts_with(' ')
+        && !s.ends_with(' ')
+        && !s.contains("  ");
+    if simple {
+        return s.to_ascii_lowercase();
+    }
     let visible: String = s.chars().filter(|c| !is_text_control(*c)).collect();
     visible
         .split_whitespace()
@@ -58,7 +66,10 @@ fn without(items: &[Node], drop: &[usize]) -> Value {
 }
 
 /// The finding about exact repeats, if any, and the list without them.
-fn exact_repeats(attr: &Attr, items: &[Node]) -> (Option<Violation>, Vec<Node>) {
+fn exact_repeats<'a>(
+    attr: &Attr,
+    items: &'a [Node],
+) -> (Option<Violation>, std::borrow::Cow<'a, [Node]>) {
     let mut seen: Vec<&str> = Vec::new();
     let mut repeats: Vec<usize> = Vec::new();
     for (i, n) in items.iter().enumerate() {
@@ -69,15 +80,15 @@ fn exact_repeats(attr: &Attr, items: &[Node]) -> (Option<Violation>, Vec<Node>) 
             seen.push(s);
         }
     }
+    let Some(&first) = repeats.first() else {
+        return (None, std::borrow::Cow::Borrowed(items));
+    };
     let remaining: Vec<Node> = items
         .iter()
         .enumerate()
         .filter(|(i, _)| !repeats.contains(i))
         .map(|(_, n)| n.clone())
         .collect();
-    let Some(&first) = repeats.first() else {
-        return (None, remaining);
-    };
     let shown = items[first].value.describe();
     let name = &attr.name;
     let (message, title) = match repeats.len() {
@@ -97,7 +108,7 @@ fn exact_repeats(attr: &Attr, items: &[Node]) -> (Option<Violation>, Vec<Node>) 
             title,
             vec![Edit::set(name, without(items, &repeats))],
         )));
-    (Some(v), remaining)
+    (Some(v), std::borrow::Cow::Owned(remaining))
 }
 
 fn near_repeats(attr: &Attr, items: &[Node]) -> Option<Violation> {

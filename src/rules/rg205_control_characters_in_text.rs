@@ -20,7 +20,8 @@ pub static RULE: Rule = Rule {
 /// The flagged characters of a value, in order and without repeats. White space at the ends is
 /// RG203's and a blank value RG007's or RG201's, so only what lies inside counts.
 fn flagged(s: &str, keep_breaks: bool) -> Vec<char> {
-    if is_blank(s) {
+    // Printable ASCII holds no control, bidi or zero-width character.
+    if s.bytes().all(|b| (0x20..0x7f).contains(&b)) || is_blank(s) {
         return Vec::new();
     }
     let mut found = Vec::new();

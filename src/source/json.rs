@@ -384,7 +384,7 @@ fn typed_node(doc: &str, raw: &RawValue, depth: usize) -> Result<Node, SyntaxErr
     Ok(Node::at(value, span))
 }
 
-fn json_kind(text: &str) -> &'static str {
+pub(crate) fn json_kind(text: &str) -> &'static str {
     match text.as_bytes().first() {
         Some(b'"') => "a string",
         Some(b'{') => "an object",

@@ -2,7 +2,9 @@
 //! downloaded DynamoDB exports, directories and stdin. Line-based input streams: each line is
 //! parsed, handed over and dropped.
 
+pub mod fast;
 pub mod json;
+pub mod parallel;
 
 use std::fs::File;
 use std::io::{BufRead, BufReader};
@@ -123,7 +125,7 @@ impl SourceError {
             message: e.to_string(),
         }
     }
-    fn at(path: &str, line: usize, column: usize, message: impl Into<String>) -> Self {
+    pub(crate) fn at(path: &str, line: usize, column: usize, message: impl Into<String>) -> Self {
         SourceError {
             path: path.to_string(),
             line,
@@ -142,6 +144,9 @@ pub struct TextChunk {
     pub base_offset: usize,
     /// The 1-based line of the chunk's first character.
     pub first_line: usize,
+    /// The 1-based column (in characters) of the chunk's first character: 1 unless the chunk
+    /// is one item cut out of a longer line.
+    pub first_column: usize,
     line_starts: Vec<usize>,
 }
 
@@ -159,8 +164,15 @@ impl TextChunk {
             text,
             base_offset,
             first_line,
+            first_column: 1,
             line_starts,
         }
+    }
+
+    /// The same chunk starting at a column other than 1 on its first line.
+    pub fn with_first_column(mut self, column: usize) -> Self {
+        self.first_column = column.max(1);
+        self
     }
 
     /// 1-based line and column (in characters) of a byte offset in the chunk.
@@ -174,7 +186,8 @@ impl TextChunk {
             .text
             .get(start..offset)
             .map_or(offset - start, |s| s.chars().count());
-        (self.first_line + idx, col + 1)
+        let shift = if idx == 0 { self.first_column - 1 } else { 0 };
+        (self.first_line + idx, col + shift + 1)
     }
 
     /// The text of the line holding `offset`, and the span of that line in the chunk.
@@ -307,14 +320,55 @@ pub fn export_files(dir: &Path) -> Result<Vec<PathBuf>, SourceError> {
     Ok(files)
 }
 
-struct ReadState {
-    format: InputFormat,
-    chosen: Option<Format>,
-    index: usize,
+/// The general reader's state over one source: the format chosen by its first item, and the
+/// index of the next item.
+pub(crate) struct ReadState {
+    pub(crate) format: InputFormat,
+    pub(crate) chosen: Option<Format>,
+    pub(crate) index: usize,
+}
+
+/// The first line of a stream, and whether it makes the stream JSON Lines (it is a whole
+/// JSON object).
+pub(crate) fn read_first_line(
+    path: &str,
+    reader: &mut impl BufRead,
+) -> Result<(String, bool), SourceError> {
+    let mut first = Vec::new();
+    reader
+        .read_until(b'\n', &mut first)
+        .map_err(|e| read_error(path, e))?;
+    let first_text = String::from_utf8(first).map_err(|e| not_utf8(path, 1, e.utf8_error()))?;
+    let trimmed = first_text.trim();
+    let line_mode = trimmed.starts_with('{')
+        && serde_json::from_str::<&serde_json::value::RawValue>(trimmed).is_ok();
+    Ok((first_text, line_mode))
+}
+
+/// The whole of a document stream whose first line is `first_text`.
+pub(crate) fn read_document(
+    path: &str,
+    first_text: String,
+    reader: &mut impl BufRead,
+) -> Result<String, SourceError> {
+    let mut rest = Vec::new();
+    reader
+        .read_to_end(&mut rest)
+        .map_err(|e| read_error(path, e))?;
+    let mut doc = first_text;
+    let rest = String::from_utf8(rest).map_err(|e| {
+        let line = doc.lines().count() + 1;
+        not_utf8(path, line, e.utf8_error())
+    })?;
+    doc.push_str(&rest);
+    if doc.trim().is_empty() {
+        return Err(SourceError::at(path, 1, 1, "the file is empty"));
+    }
+    Ok(doc)
 }
 
 impl ReadState {
-    fn read_path(
+    pub(crate) fn read_path(
         &mut self,
         path: &Path,
         each: &mut dyn FnMut(SourceItem),
@@ -338,29 +392,9 @@ impl ReadState {
         mut reader: impl BufRead,
         each: &mut dyn FnMut(SourceItem),
     ) -> Result<(), SourceError> {
-        let mut first = Vec::new();
-        reader
-            .read_until(b'\n', &mut first)
-            .map_err(|e| read_error(&path, e))?;
-        let first_text =
-            String::from_utf8(first).map_err(|e| not_utf8(&path, 1, e.utf8_error()))?;
-        let trimmed = first_text.trim();
-        let line_mode = trimmed.starts_with('{')
-            && serde_json::from_str::<&serde_json::value::RawValue>(trimmed).is_ok();
+        let (first_text, line_mode) = read_first_line(&path, &mut reader)?;
         if !line_mode {
-            let mut rest = Vec::new();
-            reader
-                .read_to_end(&mut rest)
-                .map_err(|e| read_error(&path, e))?;
-            let mut doc = first_text;
-            let rest = String::from_utf8(rest).map_err(|e| {
-                let line = doc.lines().count() + 1;
-                not_utf8(&path, line, e.utf8_error())
-            })?;
-            doc.push_str(&rest);
-            if doc.trim().is_empty() {
-                return Err(SourceError::at(&path, 1, 1, "the file is empty"));
-            }
+            let doc = read_document(&path, first_text, &mut reader)?;
             let chunk = Arc::new(TextChunk::new(path.clone(), doc, 0, 1));
             return self.read_chunk(&chunk, each);
         }
@@ -390,7 +424,7 @@ impl ReadState {
         Ok(())
     }
 
-    fn read_chunk(
+    pub(crate) fn read_chunk(
         &mut self,
         chunk: &Arc<TextChunk>,
         each: &mut dyn FnMut(SourceItem),
@@ -446,7 +480,7 @@ impl ReadState {
     }
 }
 
-fn read_error(path: &str, e: std::io::Error) -> SourceError {
+pub(crate) fn read_error(path: &str, e: std::io::Error) -> SourceError {
     let message = if e.kind() == std::io::ErrorKind::UnexpectedEof {
         "the compressed data ends early (truncated gzip?)".to_string()
     } else {
@@ -455,11 +489,16 @@ fn read_error(path: &str, e: std::io::Error) -> SourceError {
     SourceError::at(path, 0, 0, message)
 }
 
-fn not_utf8(path: &str, line: usize, e: std::str::Utf8Error) -> SourceError {
+pub(crate) fn not_utf8(path: &str, line: usize, e: std::str::Utf8Error) -> SourceError {
+    not_utf8_at(path, line, e.valid_up_to())
+}
+
+/// A line that is not UTF-8 from byte `valid_up_to` of the line on.
+pub(crate) fn not_utf8_at(path: &str, line: usize, valid_up_to: usize) -> SourceError {
     SourceError::at(
         path,
         line,
-        e.valid_up_to() + 1,
+        valid_up_to + 1,
         "the file is not valid UTF-8 text",
     )
 }

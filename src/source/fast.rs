@@ -1,0 +1,702 @@
+//! A one-pass reader of item objects straight into [`Item`]s with spans, for large inputs.
+//!
+//! [`super::json`] builds items from serde_json's `RawValue`s, which reads every nested value
+//! several times. This reader walks the bytes once. It accepts exactly the JSON that serde_json
+//! accepts for the shapes it knows and builds exactly the same items (the tests compare both on
+//! every generated corpus and on hand-written edge cases); on anything else — a syntax error, a
+//! lone surrogate, deep nesting, a wrapper it does not know — it gives up with `None`, and the
+//! caller reads the text with [`super::json`], which also produces the exact error message.
+
+use crate::model::{Attr, Format, Item, Node, Span, Value};
+
+use super::json::{is_dynamo_number, json_kind};
+
+/// serde_json's default nesting limit is 128; give up well before it.
+const MAX_DEPTH: usize = 100;
+
+/// Reads one JSON Lines line: an item object, or `{"Item": {...}}`. `None` when the line is
+/// anything else (another wrapper, invalid JSON): the caller uses the general reader.
+pub fn parse_line(line: &str, format: Format) -> Option<Item> {
+    let mut p = Parser::new(line);
+    p.ws();
+    let root = p.pos;
+    if p.peek()? != b'{' {
+        return None;
+    }
+    // `{"Item": {...}}`, the form of export lines.
+    let mut q = Parser { pos: root + 1, ..p };
+    q.ws();
+    if q.rest().starts_with(b"\"Item\"") {
+        q.pos += 6;
+        q.ws();
+        q.eat(b':')?;
+        q.ws();
+        if q.peek()? == b'{' {
+            let item = q.item(format)?;
+            q.ws();
+            q.eat(b'}')?;
+            q.ws();
+            return q.at_end().then_some(item);
+        }
+        return None;
+    }
+    let item = p.item(format)?;
+    p.ws();
+    if !p.at_end() {
+        return None;
+    }
+    // A scan output (`Items`) or a batch-write request (every value an array) on one line is
+    // a wrapper, not an item.
+    let bytes = line.as_bytes();
+    let is_array = |a: &Attr| {
+        a.node
+            .span
+            .is_some_and(|s| bytes.get(s.start) == Some(&b'['))
+    };
+    if item.attrs.iter().any(|a| a.name == "Items" && is_array(a))
+        || (!item.attrs.is_empty() && item.attrs.iter().all(is_array))
+    {
+        return None;
+    }
+    Some(item)
+}
+
+/// Reads `text` as exactly one item object (surrounding white space allowed).
+pub fn parse_object(text: &str, format: Format) -> Option<Item> {
+    let mut p = Parser::new(text);
+    p.ws();
+    if p.peek()? != b'{' {
+        return None;
+    }
+    let item = p.item(format)?;
+    p.ws();
+    p.at_end().then_some(item)
+}
+
+#[derive(Clone, Copy)]
+struct Parser<'a> {
+    text: &'a str,
+    b: &'a [u8],
+    pos: usize,
+    depth: usize,
+}
+
+impl<'a> Parser<'a> {
+    fn new(text: &'a str) -> Self {
+        Parser {
+            text,
+            b: text.as_bytes(),
+            pos: 0,
+            depth: 0,
+        }
+    }
+
+    #[inline]
+    fn peek(&self) -> Option<u8> {
+        self.b.get(self.pos).copied()
+    }
+
+    fn rest(&self) -> &'a [u8] {
+        self.b.get(self.pos..).unwrap_or(&[])
+    }
+
+    fn at_end(&self) -> bool {
+        self.pos >= self.b.len()
+    }
+
+    #[inline]
+    fn ws(&mut self) {
+        while let Some(b' ' | b'\n' | b'\r' | b'\t') = self.peek() {
+            self.pos += 1;
+        }
+    }
+
+    #[inline]
+    fn eat(&mut self, c: u8) -> Option<()> {
+        (self.peek()? == c).then(|| self.pos += 1)
+    }
+
+    fn literal(&mut self, word: &[u8]) -> Option<()> {
+        self.rest()
+            .starts_with(word)
+            .then(|| self.pos += word.len())
+    }
+
+    fn enter(&mut self) -> Option<()> {
+        self.depth += 1;
+        (self.depth <= MAX_DEPTH).then_some(())
+    }
+
+    fn item(&mut self, format: Format) -> Option<Item> {
+        let start = self.pos;
+        let attrs = self.members(format)?;
+        Some(Item {
+            attrs,
+            span: Some(Span::new(start, self.pos)),
+            format,
+        })
+    }
+
+    /// An object's members, at its `{`.
+    fn members(&mut self, format: Format) -> Option<Vec<Attr>> {
+        self.enter()?;
+        self.eat(b'{')?;
+        self.ws();
+        let mut attrs = Vec::with_capacity(12);
+        if self.eat(b'}').is_some() {
+            self.depth -= 1;
+            return Some(attrs);
+        }
+        loop {
+            let key_start = self.pos;
+            let name = self.string()?;
+            let name_span = Span::new(key_start, self.pos);
+            self.ws();
+            self.eat(b':')?;
+            self.ws();
+            let node = match format {
+                Format::Plain => self.plain()?,
+                Format::Dynamodb => self.typed()?,
+            };
+            attrs.push(Attr {
+                name,
+                name_span: Some(name_span),
+                node,
+            });
+            self.ws();
+            match self.peek()? {
+                b',' => {
+                    self.pos += 1;
+                    self.ws();
+                }
+                b'}' => {
+                    self.pos += 1;
+                    break;
+                }
+                _ => return None,
+            }
+        }
+        self.depth -= 1;
+        Some(attrs)
+    }
+
+    /// A string at its `"`, unescaped.
+    fn string(&mut self) -> Option<String> {
+        self.str_ref().map(std::borrow::Cow::into_owned)
+    }
+
+    /// A string at its `"`, unescaped; borrowed from the text when it has no escapes.
+    fn str_ref(&mut self) -> Option<std::borrow::Cow<'a, str>> {
+        if self.peek()? != b'"' {
+            return None;
+        }
+        let start = self.pos + 1;
+        let mut i = start;
+        loop {
+            match *self.b.get(i)? {
+                b'"' => {
+                    self.pos = i + 1;
+                    return Some(std::borrow::Cow::Borrowed(self.text.get(start..i)?));
+                }
+                b'\\' => break,
+                c if c < 0x20 => return None,
+                _ => i += 1,
+            }
+        }
+        // Escapes: copy what came before, then decode.
+        let mut out = String::with_capacity(i - start + 16);
+        out.push_str(self.text.get(start..i)?);
+        loop {
+            let run_start = i;
+            loop {
+                match *self.b.get(i)? {
+                    b'"' | b'\\' => break,
+                    c if c < 0x20 => return None,
+                    _ => i += 1,
+                }
+            }
+            out.push_str(self.text.get(run_start..i)?);
+            if self.b[i] == b'"' {
+                self.pos = i + 1;
+                return Some(std::borrow::Cow::Owned(out));
+            }
+            i += 1;
+            let c = match *self.b.get(i)? {
+                b'"' => '"',
+                b'\\' => '\\',
+                b'/' => '/',
+                b'b' => '\u{8}',
+                b'f' => '\u{c}',
+                b'n' => '\n',
+                b'r' => '\r',
+                b't' => '\t',
+                b'u' => {
+                    let hi = self.hex4(i + 1)?;
+                    i += 4;
+                    match hi {
+                        0xD800..=0xDBFF => {
+                            if self.b.get(i + 1..i + 3)? != b"\\u" {
+                                return None;
+                            }
+                            let lo = self.hex4(i + 3)?;
+                            if !(0xDC00..=0xDFFF).contains(&lo) {
+                                return None;
+                            }
+                            i += 6;
+                            char::from_u32(0x10000 + ((hi - 0xD800) << 10) + (lo - 0xDC00))?
+                        }
+                        0xDC00..=0xDFFF => return None,
+                        _ => char::from_u32(hi)?,
+                    }
+                }
+                _ => return None,
+            };
+            out.push(c);
+            i += 1;
+        }
+    }
+
+    fn hex4(&self, at: usize) -> Option<u32> {
+        let digits = self.b.get(at..at + 4)?;
+        let mut v = 0u32;
+        for d in digits {
+            v = v * 16 + (*d as char).to_digit(16)?;
+        }
+        Some(v)
+    }
+
+    /// A number's text, checked against JSON's grammar.
+    fn number(&mut self) -> Option<&'a str> {
+        let start = self.pos;
+        let digits = |p: &mut Self| {
+            let s = p.pos;
+            while let Some(b'0'..=b'9') = p.peek() {
+                p.pos += 1;
+            }
+            p.pos > s
+        };
+        if self.peek() == Some(b'-') {
+            self.pos += 1;
+        }
+        match self.peek()? {
+            b'0' => self.pos += 1,
+            b'1'..=b'9' => {
+                digits(self);
+            }
+            _ => return None,
+        }
+        if self.peek() == Some(b'.') {
+            self.pos += 1;
+            if !digits(self) {
+                return None;
+            }
+        }
+        if let Some(b'e' | b'E') = self.peek() {
+            self.pos += 1;
+            if let Some(b'+' | b'-') = self.peek() {
+                self.pos += 1;
+            }
+            if !digits(self) {
+                return None;
+            }
+        }
+        self.text.get(start..self.pos)
+    }
+
+    /// Checks and skips any value.
+    fn skip(&mut self) -> Option<()> {
+        match self.peek()? {
+            b'"' => {
+                self.skip_string()?;
+            }
+            b'{' => {
+                self.enter()?;
+                self.pos += 1;
+                self.ws();
+                if self.eat(b'}').is_none() {
+                    loop {
+                        self.skip_string()?;
+                        self.ws();
+                        self.eat(b':')?;
+                        self.ws();
+                        self.skip()?;
+                        self.ws();
+                        match self.peek()? {
+                            b',' => {
+                                self.pos += 1;
+                                self.ws();
+                            }
+                            b'}' => {
+                                self.pos += 1;
+                                break;
+                            }
+                            _ => return None,
+                        }
+                    }
+                }
+                self.depth -= 1;
+            }
+            b'[' => {
+                self.enter()?;
+                self.pos += 1;
+                self.ws();
+                if self.eat(b']').is_none() {
+                    loop {
+                        self.skip()?;
+                        self.ws();
+                        match self.peek()? {
+                            b',' => {
+                                self.pos += 1;
+                                self.ws();
+                            }
+                            b']' => {
+                                self.pos += 1;
+                                break;
+                            }
+                            _ => return None,
+                        }
+                    }
+                }
+                self.depth -= 1;
+            }
+            b't' => self.literal(b"true")?,
+            b'f' => self.literal(b"false")?,
+            b'n' => self.literal(b"null")?,
+            _ => {
+                self.number()?;
+            }
+        }
+        Some(())
+    }
+
+    fn skip_string(&mut self) -> Option<()> {
+        // One code path for reading and skipping keeps their checks the same.
+        self.str_ref().map(drop)
+    }
+
+    /// Elements of an array at its `[`, each read by `each`.
+    fn elements(&mut self, mut each: impl FnMut(&mut Self) -> Option<()>) -> Option<()> {
+        self.enter()?;
+        self.eat(b'[')?;
+        self.ws();
+        if self.eat(b']').is_none() {
+            loop {
+                each(self)?;
+                self.ws();
+                match self.peek()? {
+                    b',' => {
+                        self.pos += 1;
+                        self.ws();
+                    }
+                    b']' => {
+                        self.pos += 1;
+                        break;
+                    }
+                    _ => return None,
+                }
+            }
+        }
+        self.depth -= 1;
+        Some(())
+    }
+
+    fn plain(&mut self) -> Option<Node> {
+        let start = self.pos;
+        let value = match self.peek()? {
+            b'"' => Value::S(self.string()?),
+            b'{' => Value::M(self.members(Format::Plain)?),
+            b'[' => {
+                let mut nodes = Vec::new();
+                self.elements(|p| {
+                    nodes.push(p.plain()?);
+                    Some(())
+                })?;
+                Value::L(nodes)
+            }
+            b't' => {
+                self.literal(b"true")?;
+                Value::Bool(true)
+            }
+            b'f' => {
+                self.literal(b"false")?;
+                Value::Bool(false)
+            }
+            b'n' => {
+                self.literal(b"null")?;
+                Value::Null
+            }
+            _ => Value::N(self.number()?.to_string()),
+        };
+        Some(Node::at(value, Span::new(start, self.pos)))
+    }
+
+    /// A DynamoDB JSON value (`{"S": …}`); malformed ones become [`Value::Invalid`] with the
+    /// reason [`super::json`] gives.
+    fn typed(&mut self) -> Option<Node> {
+        let start = self.pos;
+        let first = self.peek()?;
+        if first != b'{' {
+            self.skip()?;
+            let reason = format!(
+                "expected a type descriptor object such as {{\"S\": …}}, found {}",
+                kind(first)
+            );
+            return Some(Node::at(Value::Invalid(reason), Span::new(start, self.pos)));
+        }
+        self.enter()?;
+        self.pos += 1;
+        self.ws();
+        let value = if self.eat(b'}').is_some() {
+            Err("a typed value has exactly one type descriptor, found 0 keys".to_string())
+        } else {
+            let desc = self.str_ref()?;
+            self.ws();
+            self.eat(b':')?;
+            self.ws();
+            let value = self.descriptor(&desc)?;
+            self.ws();
+            let mut keys = 1;
+            loop {
+                match self.peek()? {
+                    b'}' => {
+                        self.pos += 1;
+                        break;
+                    }
+                    b',' => {
+                        self.pos += 1;
+                        self.ws();
+                        self.skip_string()?;
+                        self.ws();
+                        self.eat(b':')?;
+                        self.ws();
+                        self.skip()?;
+                        self.ws();
+                        keys += 1;
+                    }
+                    _ => return None,
+                }
+            }
+            if keys == 1 {
+                value
+            } else {
+                Err(format!(
+                    "a typed value has exactly one type descriptor, found {keys} keys"
+                ))
+            }
+        };
+        self.depth -= 1;
+        let span = Span::new(start, self.pos);
+        Some(Node::at(value.unwrap_or_else(Value::Invalid), span))
+    }
+
+    /// The value under a type descriptor, or why it is not valid there.
+    fn descriptor(&mut self, desc: &str) -> Option<Result<Value, String>> {
+        let first = self.peek()?;
+        let want = |what: &str| Err(format!("{desc} needs {what}, found {}", kind(first)));
+        let skip_with = |p: &mut Self, what: &str| -> Option<Result<Value, String>> {
+            p.skip()?;
+            Some(want(what))
+        };
+        Some(match desc {
+            "S" | "B" if first == b'"' => {
+                let s = self.string()?;
+                Ok(if desc == "S" {
+                    Value::S(s)
+                } else {
+                    Value::B(s)
+                })
+            }
+            "S" => return skip_with(self, "a string"),
+            "B" => return skip_with(self, "a base64 string"),
+            "N" if first == b'"' => {
+                let n = self.string()?;
+                if is_dynamo_number(&n) {
+                    Ok(Value::N(n))
+                } else {
+                    Err(format!("N holds {n:?}, which is not a number"))
+                }
+            }
+            "N" => return skip_with(self, "a number written as a string"),
+            "BOOL" | "NULL" => {
+                let is_true = self.rest().starts_with(b"true");
+                let is_false = self.rest().starts_with(b"false");
+                self.skip()?;
+                match (desc, is_true, is_false) {
+                    ("BOOL", true, _) => Ok(Value::Bool(true)),
+                    ("BOOL", _, true) => Ok(Value::Bool(false)),
+                    ("BOOL", _, _) => want("true or false"),
+                    (_, true, _) => Ok(Value::Null),
+                    _ => want("true"),
+                }
+            }
+            "M" if first == b'{' => Ok(Value::M(self.members(Format::Dynamodb)?)),
+            "M" => return skip_with(self, "an object"),
+            "L" if first == b'[' => {
+                let mut nodes = Vec::new();
+                self.elements(|p| {
+                    nodes.push(p.typed()?);
+                    Some(())
+                })?;
+                match nodes.iter().find_map(|n| match &n.value {
+                    Value::Invalid(r) => Some(r.clone()),
+                    _ => None,
+                }) {
+                    Some(bad) => Err(format!("in a list element: {bad}")),
+                    None => Ok(Value::L(nodes)),
+                }
+            }
+            "L" => return skip_with(self, "an array"),
+            "SS" | "NS" | "BS" if first == b'[' => {
+                let mut nodes = Vec::new();
+                let mut bad: Option<String> = None;
+                self.elements(|p| {
+                    let at = p.pos;
+                    if bad.is_some() || p.peek()? != b'"' {
+                        if bad.is_none() {
+                            bad = Some(format!("{desc} needs an array of strings, found an array"));
+                        }
+                        return p.skip();
+                    }
+                    let s = p.string()?;
+                    let span = Span::new(at, p.pos);
+                    let v = match desc {
+                        "SS" => Value::S(s),
+                        "NS" if !is_dynamo_number(&s) => {
+                            bad = Some(format!("NS holds {s:?}, which is not a number"));
+                            return Some(());
+                        }
+                        "NS" => Value::N(s),
+                        _ => Value::B(s),
+                    };
+                    nodes.push(Node::at(v, span));
+                    Some(())
+                })?;
+                match bad {
+                    Some(reason) => Err(reason),
+                    None if nodes.is_empty() => Err(format!("{desc} must not be empty")),
+                    None => Ok(match desc {
+                        "SS" => Value::SS(nodes),
+                        "NS" => Value::NS(nodes),
+                        _ => Value::BS(nodes),
+                    }),
+                }
+            }
+            "SS" | "NS" | "BS" => return skip_with(self, "an array of strings"),
+            other => {
+                self.skip()?;
+                Err(format!("unknown type descriptor {other:?}"))
+            }
+        })
+    }
+}
+
+fn kind(first: u8) -> &'static str {
+    json_kind(std::str::from_utf8(&[first]).unwrap_or("0"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::source::json::{parse_item, split_document};
+
+    /// The general reader's items for a document, or None when it fails.
+    fn reference(doc: &str, format: Format) -> Option<Vec<Item>> {
+        let (_, raws) = split_document(doc).ok()?;
+        raws.into_iter()
+            .map(|r| parse_item(doc, r.ok()?, format).ok())
+            .collect()
+    }
+
+    fn same(doc: &str, format: Format) {
+        let fast = parse_object(doc, format);
+        let slow = reference(doc, format).and_then(|mut v| (v.len() == 1).then(|| v.remove(0)));
+        match (&fast, &slow) {
+            (Some(f), Some(s)) => assert_eq!(f, s, "{doc}"),
+            (Some(f), None) => panic!("fast reader accepted what serde_json rejects: {doc} {f:?}"),
+            // Giving up is always allowed; the general reader takes over.
+            (None, _) => {}
+        }
+    }
+
+    #[test]
+    fn typed_values_match_the_general_reader() {
+        let cases = [
+            r#"{"a": {"S": "x"}, "b": {"N": "5"}, "c": {"SS": ["p","q"]}, "d": {"S": 5}}"#,
+            r#"{"a": {"N": "abc"}, "b": {"N": 5}, "c": {"BOOL": "true"}, "d": {"NULL": false}}"#,
+            r#"{"a": {"S": "x", "N": "1"}, "b": {}, "c": [1], "d": "s", "e": 5, "f": null}"#,
+            r#"{"a": {"L": [{"S": "x"}, {"N": "y"}]}, "b": {"M": {"k": {"S": "v"}}}, "c": {"M": 5}}"#,
+            r#"{"a": {"NS": ["1", "x"]}, "b": {"SS": []}, "c": {"SS": ["a", 1]}, "d": {"BS": ["AA=="]}}"#,
+            r#"{"a": {"NS": ["1", 2]}, "b": {"SS": "x"}, "c": {"X": 1}, "d": {"L": 3}, "e": {"BOOL": true}}"#,
+            r#"{"a\"b": {"S": "\u00e9\ud83d\ude00\n\t\\ \/"}, "": {"S": ""}, "x": {"NULL": true}}"#,
+            "{ \"a\" :\n { \"S\" : \"x\" } ,\r\n\t\"b\":{\"BOOL\":false} }",
+            r#"{"a": {"S": "x"}, "a": {"S": "y"}}"#,
+            r#"{}"#,
+        ];
+        for c in cases {
+            same(c, Format::Dynamodb);
+        }
+    }
+
+    #[test]
+    fn plain_values_match_the_general_reader() {
+        let cases = [
+            r#"{"a": "x", "b": -12.50e+3, "c": [1, "2", true, false, null, {"d": []}], "e": {}}"#,
+            r#"{"n": 0, "m": -0.0, "o": 1E9, "s": "\u0041\"", "l": [[], [[]]]}"#,
+        ];
+        for c in cases {
+            same(c, Format::Plain);
+        }
+    }
+
+    #[test]
+    fn invalid_json_is_given_up() {
+        let cases = [
+            r#"{"a": }"#,
+            r#"{"a": 01}"#,
+            r#"{"a": 1.}"#,
+            r#"{"a": "x\q"}"#,
+            r#"{"a": "\ud800"}"#,
+            "{\"a\": \"tab\there\"}",
+            r#"{"a": [1,]}"#,
+            r#"{"a": 1,}"#,
+            r#"{"a": tru}"#,
+            r#"{"a": 1} x"#,
+            r#"{"a": {"S": "x"},}"#,
+            r#"{"a" {"S": "x"}}"#,
+        ];
+        for c in cases {
+            assert_eq!(parse_object(c, Format::Plain), None, "{c}");
+            assert_eq!(parse_object(c, Format::Dynamodb), None, "{c}");
+            assert!(reference(c, Format::Plain).is_none(), "{c}");
+        }
+        let deep = format!("{{\"a\": {}1{}}}", "[".repeat(200), "]".repeat(200));
+        assert_eq!(parse_object(&deep, Format::Plain), None);
+    }
+
+    #[test]
+    fn lines_with_and_without_the_item_wrapper() {
+        let line = r#"{"Item": {"a": {"S": "x"}}}"#;
+        let item = parse_line(line, Format::Dynamodb).unwrap();
+        assert_eq!(item.span, Some(Span::new(9, 26)));
+        assert_eq!(item.value("a"), Some(&Value::S("x".into())));
+        let bare = r#"  {"a": {"S": "x"}}  "#;
+        assert_eq!(
+            parse_line(bare, Format::Dynamodb).unwrap().span,
+            Some(Span::new(2, 19))
+        );
+        // Wrappers the line reader leaves to the general reader.
+        assert_eq!(
+            parse_line(r#"{"Items": [{"a": {"S": "x"}}]}"#, Format::Dynamodb),
+            None
+        );
+        assert_eq!(
+            parse_line(r#"{"T": [{"PutRequest": {}}]}"#, Format::Dynamodb),
+            None
+        );
+        assert_eq!(
+            parse_line(r#"{"Item": {"a": {"S": "x"}}, "b": 1}"#, Format::Dynamodb),
+            None
+        );
+        assert_eq!(parse_line("[1]", Format::Dynamodb), None);
+    }
+}
