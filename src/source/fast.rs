@@ -177,7 +177,8 @@ impl<'a> Parser<'a> {
             }
         }
         self.depth -= 1;
-        Some(attrs)
+        // A key written twice is an input error; the general reader names it.
+        (!has_repeated_name(&attrs)).then_some(attrs)
     }
 
     /// A string at its `"`, unescaped.
@@ -590,6 +591,19 @@ impl<'a> Parser<'a> {
     }
 }
 
+/// Whether two members of one object have the same name.
+fn has_repeated_name(attrs: &[Attr]) -> bool {
+    if attrs.len() <= 16 {
+        return attrs
+            .iter()
+            .enumerate()
+            .any(|(i, a)| attrs[..i].iter().any(|b| b.name == a.name));
+    }
+    let mut names: Vec<&str> = attrs.iter().map(|a| a.name.as_str()).collect();
+    names.sort_unstable();
+    names.windows(2).any(|w| w[0] == w[1])
+}
+
 fn kind(first: u8) -> &'static str {
     json_kind(std::str::from_utf8(&[first]).unwrap_or("0"))
 }
@@ -645,6 +659,24 @@ mod tests {
         ];
         for c in cases {
             same(c, Format::Plain);
+        }
+    }
+
+    #[test]
+    fn a_key_written_twice_is_left_to_the_general_reader() {
+        let wide: Vec<String> = (0..40).map(|i| format!("\"k{}\": {i}", i % 39)).collect();
+        let wide = format!("{{{}}}", wide.join(", "));
+        let cases = [
+            (r#"{"a": {"k": 1, "k": 2}}"#, Format::Plain),
+            (
+                r#"{"a": {"M": {"k": {"N": "1"}, "k": {"N": "2"}}}}"#,
+                Format::Dynamodb,
+            ),
+            (wide.as_str(), Format::Plain),
+        ];
+        for (doc, format) in cases {
+            assert!(parse_object(doc, format).is_none(), "{doc}");
+            assert!(reference(doc, format).is_none(), "{doc}");
         }
     }
 
