@@ -135,7 +135,7 @@ fn run_check(args: &CheckArgs, quiet: bool) -> Result<u8, RunError> {
         mode,
         verify: verify_plan.as_ref(),
     };
-    let mut report = Report::default();
+    let mut report = Report::counting(args.format, args.statistics && mode != FixMode::Diff);
     let mut registry = RegistryIndex::default();
     for (i, spec) in expanded.iter().enumerate() {
         match spec {

@@ -333,8 +333,7 @@ pub fn exit_code(report: &Report, fail_on: Option<Severity>, mode: FixMode) -> i
     if mode == FixMode::Diff {
         return i32::from(!report.diffs.is_empty());
     }
-    let failing =
-        fail_on.is_some_and(|level| report.diagnostics.iter().any(|d| d.severity >= level));
+    let failing = fail_on.is_some_and(|level| report.worst().is_some_and(|w| w >= level));
     if failing {
         1
     } else if report.summary.skipped_fixes > 0 || report.summary.unverifiable > 0 {

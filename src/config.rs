@@ -204,7 +204,7 @@ impl Config {
             }
         }
         if let Some(acct) = &self.file.registry.local_account_id {
-            if !crate::schema::ACCOUNT_ID_RE.is_match(acct.get_ref()) {
+            if !crate::schema::is_account_id(acct.get_ref()) {
                 problems.push(invalid(
                     &shown,
                     &self.text,

@@ -16,7 +16,7 @@ use crate::check::RunError;
 use crate::cli::DoctorArgs;
 use crate::model::{Item, Value};
 use crate::report::doctor::{render_header, render_step, render_summary, Step, StepStatus};
-use crate::schema::{ACCOUNT_ID_RE, AGENT_ID_RE, ALIAS_ID_RE, RUNTIME_ARN_RE};
+use crate::schema::{is_account_id, is_agent_id, is_alias_id, RUNTIME_ARN_RE};
 use crate::source::{FileReader, SourceSpec};
 use crate::verify::{ItemTarget, Target, DEFAULT_QUALIFIER, DRAFT_ALIAS};
 
@@ -177,18 +177,18 @@ fn entry_target(
             "name the entry: --source FILE --key ATTR=VALUE, --agent-id ID --alias-id ID [--account ID], or --runtime-arn ARN".into(),
         ));
     };
-    if !AGENT_ID_RE.is_match(agent_id) {
+    if !is_agent_id(agent_id) {
         return Err(RunError::Usage(format!(
             "--agent-id {agent_id:?} is not a Bedrock agent ID (10 letters and digits)"
         )));
     }
-    if !ALIAS_ID_RE.is_match(alias_id) {
+    if !is_alias_id(alias_id) {
         return Err(RunError::Usage(format!(
             "--alias-id {alias_id:?} is not an agent alias ID"
         )));
     }
     if let Some(a) = &args.account {
-        if !ACCOUNT_ID_RE.is_match(a) {
+        if !is_account_id(a) {
             return Err(RunError::Usage(format!(
                 "--account {a:?} is not a 12-digit account ID"
             )));

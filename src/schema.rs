@@ -134,9 +134,20 @@ macro_rules! pattern {
     };
 }
 
-pattern!(AGENT_ID_RE, r"^[0-9a-zA-Z]{10}$");
-pattern!(ALIAS_ID_RE, r"^(?:TSTALIASID|[0-9a-zA-Z]{10})$");
-pattern!(ACCOUNT_ID_RE, r"^[0-9]{12}$");
+/// A Bedrock agent ID: `^[0-9a-zA-Z]{10}$` (checked without a regex: it runs for every item).
+pub fn is_agent_id(s: &str) -> bool {
+    s.len() == 10 && s.bytes().all(|b| b.is_ascii_alphanumeric())
+}
+
+/// An agent alias ID: `^(TSTALIASID|[0-9a-zA-Z]{10})$`.
+pub fn is_alias_id(s: &str) -> bool {
+    is_agent_id(s)
+}
+
+/// An AWS account ID: `^[0-9]{12}$`.
+pub fn is_account_id(s: &str) -> bool {
+    s.len() == 12 && s.bytes().all(|b| b.is_ascii_digit())
+}
 pattern!(
     RUNTIME_ARN_RE,
     r"^arn:aws(?:-[^:]+)?:bedrock-agentcore:([a-z0-9-]+):([0-9]{12}):runtime/([a-zA-Z][a-zA-Z0-9_]{0,47})-([a-zA-Z0-9]{10})$"
@@ -183,13 +194,13 @@ macro_rules! newtype {
 
 newtype!(
     /// A Bedrock agent ID: 10 letters and digits.
-    AgentId, |s| AGENT_ID_RE.is_match(s), "a Bedrock agent ID");
+    AgentId, |s| is_agent_id(s), "a Bedrock agent ID");
 newtype!(
     /// A Bedrock agent alias ID: 10 letters and digits, or `TSTALIASID`.
-    AliasId, |s| ALIAS_ID_RE.is_match(s), "an agent alias ID");
+    AliasId, |s| is_alias_id(s), "an agent alias ID");
 newtype!(
     /// A 12-digit AWS account ID, kept as text.
-    AccountId, |s| ACCOUNT_ID_RE.is_match(s), "a 12-digit account ID");
+    AccountId, |s| is_account_id(s), "a 12-digit account ID");
 newtype!(
     /// An AgentCore runtime ARN.
     RuntimeArn, |s| RUNTIME_ARN_RE.is_match(s), "an AgentCore runtime ARN");
@@ -337,4 +348,55 @@ fn to_dynamo(v: &Value) -> Result<serde_dynamo::AttributeValue, String> {
         Value::BS(v) => A::Bs(strings(v).into_iter().map(String::into_bytes).collect()),
         Value::Invalid(r) => return Err(format!("unreadable value: {r}")),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The identifier checks accept exactly what the documented patterns accept.
+    #[test]
+    fn identifier_checks_match_their_patterns() {
+        type Check = fn(&str) -> bool;
+        let patterns: [(&str, Check); 3] = [
+            (r"^[0-9a-zA-Z]{10}$", is_agent_id),
+            (r"^(?:TSTALIASID|[0-9a-zA-Z]{10})$", is_alias_id),
+            (r"^[0-9]{12}$", is_account_id),
+        ];
+        let mut samples: Vec<String> = [
+            "PEGHWIVI5Y",
+            "TSTALIASID",
+            "123456789012",
+            "12345678901",
+            "1234567890123",
+            "12345678901a",
+            "PEGHWIVI5Y\n",
+            "PEGHWIVI5",
+            "PEGHWIVI5Y1",
+            "PEGHWIVI5-",
+            "PÉGHWIVI5Y",
+            "ＰEGHWIVI5",
+            "١٢٣٤٥٦٧٨٩٠١٢",
+            "",
+            " 123456789012",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+        // Every printable ASCII character and a few others at every position of a valid ID.
+        for c in (' '..='~').chain(['é', '\0', '\u{202e}', '٣']) {
+            for at in 0..12 {
+                let mut digits: Vec<char> = "123456789012".chars().collect();
+                digits[at] = c;
+                samples.push(digits.iter().collect());
+                samples.push(digits[..10].iter().collect());
+            }
+        }
+        for (pattern, check) in patterns {
+            let re = Regex::new(pattern).unwrap();
+            for s in &samples {
+                assert_eq!(check(s), re.is_match(s), "{pattern} on {s:?}");
+            }
+        }
+    }
 }

@@ -27,8 +27,8 @@ use crate::report::Report;
 use crate::rules::remote::{RG401, RG402, RG403, RG404, RG405, RG406, RG407, RG408, RG409, RG410};
 use crate::rules::{Rule, Violation};
 use crate::schema::{
-    agent_type_of, AgentType, ACCOUNT_ID, ACCOUNT_ID_RE, AGENT_ID, AGENT_ID_RE, ALIAS_ID,
-    ALIAS_ID_RE, QUALIFIER, REGION, REGION_RE, RUNTIME_ARN, RUNTIME_ARN_RE,
+    agent_type_of, is_account_id, is_agent_id, is_alias_id, AgentType, ACCOUNT_ID, AGENT_ID,
+    ALIAS_ID, QUALIFIER, REGION, REGION_RE, RUNTIME_ARN, RUNTIME_ARN_RE,
 };
 
 /// The test alias every agent has; it routes to the working draft.
@@ -74,7 +74,7 @@ impl ItemTarget {
             Some(_) => Err(()),
         };
         let account = text(ACCOUNT_ID).ok()?;
-        if account.is_some_and(|a| !ACCOUNT_ID_RE.is_match(a)) {
+        if account.is_some_and(|a| !is_account_id(a)) {
             return None;
         }
         let region = text(REGION).ok()?;
@@ -85,7 +85,7 @@ impl ItemTarget {
             AgentType::BedrockAgent => {
                 let agent_id = text(AGENT_ID).ok()??;
                 let alias_id = text(ALIAS_ID).ok()??;
-                if !AGENT_ID_RE.is_match(agent_id) || !ALIAS_ID_RE.is_match(alias_id) {
+                if !is_agent_id(agent_id) || !is_alias_id(alias_id) {
                     return None;
                 }
                 Some(ItemTarget {

@@ -478,3 +478,54 @@ fn escapes_terminal_sequences_from_data() {
         );
     }
 }
+
+/// `--statistics` keeps only counts; they must be the counts of the full report, fix for fix,
+/// and the exit code must not change.
+#[test]
+fn statistics_count_what_the_full_report_lists() {
+    let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/registry.json");
+    for unsafe_fixes in [false, true] {
+        let mut full = reglint();
+        full.args(["check", "--format", "json"]).arg(&fixture);
+        let mut stats = reglint();
+        stats
+            .args(["check", "--statistics", "--format", "json"])
+            .arg(&fixture);
+        if unsafe_fixes {
+            full.arg("--unsafe-fixes");
+            stats.arg("--unsafe-fixes");
+        }
+        let (full, stats) = (full.output().unwrap(), stats.output().unwrap());
+        assert_eq!(full.status.code(), stats.status.code());
+        let report: serde_json::Value = serde_json::from_slice(&full.stdout).unwrap();
+        let counts: serde_json::Value = serde_json::from_slice(&stats.stdout).unwrap();
+        let mut expected = std::collections::BTreeMap::<String, (u64, u64, u64)>::new();
+        for d in report["diagnostics"].as_array().unwrap() {
+            let e = expected
+                .entry(d["rule"].as_str().unwrap().into())
+                .or_default();
+            e.0 += 1;
+            match d["fix"]["applicability"].as_str() {
+                Some("safe") => e.1 += 1,
+                Some(_) if unsafe_fixes => e.1 += 1,
+                Some(_) => e.2 += 1,
+                None => {}
+            }
+        }
+        assert!(expected.len() > 5, "the fixture exercises many rules");
+        let got: std::collections::BTreeMap<String, (u64, u64, u64)> = counts["rules"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| {
+                let n = |k: &str| r[k].as_u64().unwrap();
+                (
+                    r["code"].as_str().unwrap().to_string(),
+                    (n("count"), n("fixable"), n("unsafe_fixable")),
+                )
+            })
+            .collect();
+        assert_eq!(got, expected, "unsafe_fixes: {unsafe_fixes}");
+        assert_eq!(counts["summary"], report["summary"]);
+    }
+}

@@ -217,7 +217,7 @@ impl VerifyOptions {
             .or_else(|| from_env(&config.external_id_env));
         let mut accounts = BTreeMap::new();
         for (id, acct) in &config.accounts {
-            if !crate::schema::ACCOUNT_ID_RE.is_match(id) {
+            if !crate::schema::is_account_id(id) {
                 return Err(format!(
                     "[verify.accounts.{id:?}]: not a 12-digit account ID"
                 ));
@@ -296,7 +296,7 @@ impl VerifyOptions {
             }
         }
         if let Some(acct) = &self.local_account {
-            if !crate::schema::ACCOUNT_ID_RE.is_match(acct) {
+            if !crate::schema::is_account_id(acct) {
                 return Err(format!(
                     "local account {acct:?} is not a 12-digit account ID"
                 ));

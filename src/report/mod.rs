@@ -41,6 +41,16 @@ pub enum OutputFormat {
     Github,
 }
 
+impl OutputFormat {
+    /// Whether `--statistics` replaces the list of findings in this format.
+    pub fn shows_statistics(self) -> bool {
+        matches!(
+            self,
+            OutputFormat::Text | OutputFormat::Concise | OutputFormat::Json | OutputFormat::Jsonl
+        )
+    }
+}
+
 /// Counts for the summary (spec §7).
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 pub struct Summary {
@@ -63,11 +73,26 @@ pub struct FileDiff {
     pub after: String,
 }
 
+/// The findings of one rule, counted as they are added.
+#[derive(Debug, Clone, Copy)]
+pub struct RuleTally {
+    pub name: &'static str,
+    pub count: usize,
+    pub safe_fixes: usize,
+    pub unsafe_fixes: usize,
+}
+
 /// Everything a run found and did.
 #[derive(Debug, Default)]
 pub struct Report {
     pub sources: Vec<SourceSummary>,
+    /// The findings, unless the report only counts them ([`Report::counting`]).
     pub diagnostics: Vec<Diagnostic>,
+    /// Counts per rule, kept for every report.
+    pub tally: BTreeMap<&'static str, RuleTally>,
+    /// Keep only the counts: `--statistics` prints no finding, so a run over millions of
+    /// items holds none of them.
+    pub counts_only: bool,
     pub summary: Summary,
     pub diffs: Vec<FileDiff>,
     /// What the run did or could not do, for people (written files, skipped fixes).
@@ -77,6 +102,15 @@ pub struct Report {
 }
 
 impl Report {
+    /// A report that keeps only counts when `statistics` replaces the list of findings in
+    /// `format` (see [`Report::counts_only`]).
+    pub fn counting(format: OutputFormat, statistics: bool) -> Self {
+        Report {
+            counts_only: statistics && format.shows_statistics(),
+            ..Report::default()
+        }
+    }
+
     /// Adds a diagnostic and counts it.
     pub fn push(&mut self, d: Diagnostic) {
         match d.severity {
@@ -87,13 +121,39 @@ impl Report {
         if d.fix.is_some() {
             self.summary.fixable += 1;
         }
-        *self.summary.by_rule.entry(d.rule.to_string()).or_default() += 1;
-        self.diagnostics.push(d);
+        match self.summary.by_rule.get_mut(d.rule) {
+            Some(n) => *n += 1,
+            None => {
+                self.summary.by_rule.insert(d.rule.to_string(), 1);
+            }
+        }
+        let tally = self.tally.entry(d.rule).or_insert(RuleTally {
+            name: d.name,
+            count: 0,
+            safe_fixes: 0,
+            unsafe_fixes: 0,
+        });
+        tally.count += 1;
+        match d.fix.as_ref().map(|f| f.applicability) {
+            Some(Applicability::Safe) => tally.safe_fixes += 1,
+            Some(_) => tally.unsafe_fixes += 1,
+            None => {}
+        }
+        if !self.counts_only {
+            self.diagnostics.push(d);
+        }
     }
 
     /// The most severe finding.
     pub fn worst(&self) -> Option<Severity> {
-        self.diagnostics.iter().map(|d| d.severity).max()
+        let s = &self.summary;
+        [
+            (s.errors, Severity::Error),
+            (s.warnings, Severity::Warning),
+            (s.infos, Severity::Info),
+        ]
+        .into_iter()
+        .find_map(|(n, severity)| (n > 0).then_some(severity))
     }
 
     /// Orders diagnostics by source, item and position, for stable output.
@@ -221,20 +281,14 @@ fn fix_help(fix: &Fix) -> String {
 
 /// How many findings have a fix that `--fix` applies with the current options, and how many
 /// more `--unsafe-fixes` would add.
-fn fix_counts<'a>(
-    diagnostics: impl IntoIterator<Item = &'a Diagnostic>,
-    opts: &RenderOptions,
-) -> (usize, usize) {
-    let mut applicable = 0;
-    let mut hidden = 0;
-    for fix in diagnostics.into_iter().filter_map(|d| d.fix.as_ref()) {
-        if applies(fix, opts) {
-            applicable += 1;
-        } else {
-            hidden += 1;
-        }
+fn fix_counts(report: &Report, opts: &RenderOptions) -> (usize, usize) {
+    let safe: usize = report.tally.values().map(|t| t.safe_fixes).sum();
+    let unsafe_: usize = report.tally.values().map(|t| t.unsafe_fixes).sum();
+    if opts.unsafe_fixes {
+        (safe + unsafe_, 0)
+    } else {
+        (safe, unsafe_)
     }
-    (applicable, hidden)
 }
 
 /// A path as code scanning and workflow commands want it: relative to the working directory

@@ -6,11 +6,10 @@
 //! one object `{"schema": "reglint-statistics/1", "tool", "rules": [...], "summary"}`; as JSON
 //! Lines one object per rule, then the summary line.
 
-use std::collections::BTreeMap;
 use std::io::{self, Write};
 
 use super::text::{write_summary, Palette};
-use super::{applies, RenderOptions, Report};
+use super::{RenderOptions, Report};
 
 /// The counts of one rule.
 #[derive(Debug, serde::Serialize)]
@@ -23,23 +22,17 @@ struct RuleCount {
 }
 
 fn collect(report: &Report, opts: &RenderOptions) -> Vec<RuleCount> {
-    let mut by_rule: BTreeMap<&'static str, RuleCount> = BTreeMap::new();
-    for d in &report.diagnostics {
-        let c = by_rule.entry(d.rule).or_insert(RuleCount {
-            code: d.rule,
-            name: d.name,
-            count: 0,
-            fixable: 0,
-            unsafe_fixable: 0,
-        });
-        c.count += 1;
-        match &d.fix {
-            Some(f) if applies(f, opts) => c.fixable += 1,
-            Some(_) => c.unsafe_fixable += 1,
-            None => {}
-        }
-    }
-    by_rule.into_values().collect()
+    report
+        .tally
+        .iter()
+        .map(|(&code, t)| RuleCount {
+            code,
+            name: t.name,
+            count: t.count,
+            fixable: t.safe_fixes + if opts.unsafe_fixes { t.unsafe_fixes } else { 0 },
+            unsafe_fixable: if opts.unsafe_fixes { 0 } else { t.unsafe_fixes },
+        })
+        .collect()
 }
 
 pub fn render_text(report: &Report, opts: &RenderOptions, out: &mut dyn Write) -> io::Result<()> {

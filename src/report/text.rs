@@ -282,7 +282,7 @@ pub(super) fn write_summary(
         }
     }
     buf.push('\n');
-    let (applicable, hidden) = fix_counts(&report.diagnostics, opts);
+    let (applicable, hidden) = fix_counts(report, opts);
     let with = if opts.unsafe_fixes {
         "--fix --unsafe-fixes"
     } else {

@@ -3,7 +3,7 @@ use super::{rule_doc, Check, FixAvailability, ItemCtx, Rule, Violation};
 use crate::diagnostic::{Edit, Fix, Severity};
 use crate::model::Value;
 use crate::schema::{
-    AgentType, ACCOUNT_ID, ACCOUNT_ID_RE, AGENT_ID, AGENT_ID_RE, ALIAS_ID, ALIAS_ID_RE,
+    is_account_id, is_agent_id, is_alias_id, AgentType, ACCOUNT_ID, AGENT_ID, ALIAS_ID,
     IDENTIFIER_ATTRIBUTES, RUNTIME_ARN, RUNTIME_ARN_RE,
 };
 
@@ -77,10 +77,10 @@ fn check(ctx: &ItemCtx, out: &mut Vec<Violation>) {
 
 fn is_valid(name: &str, value: &str, bedrock: bool) -> bool {
     match name {
-        AGENT_ID if bedrock => AGENT_ID_RE.is_match(value),
+        AGENT_ID if bedrock => is_agent_id(value),
         AGENT_ID => !value.is_empty(),
-        ALIAS_ID => ALIAS_ID_RE.is_match(value),
-        ACCOUNT_ID => ACCOUNT_ID_RE.is_match(value),
+        ALIAS_ID => is_alias_id(value),
+        ACCOUNT_ID => is_account_id(value),
         RUNTIME_ARN => RUNTIME_ARN_RE.is_match(value),
         _ => false,
     }

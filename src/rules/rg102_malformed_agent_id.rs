@@ -1,7 +1,7 @@
 use super::common::identifier_to_judge;
 use super::{rule_doc, Check, FixAvailability, ItemCtx, Rule, Violation};
 use crate::diagnostic::Severity;
-use crate::schema::{AgentType, AGENT_ID, AGENT_ID_RE};
+use crate::schema::{is_agent_id, AgentType, AGENT_ID};
 
 /// A Bedrock agent entry whose `agent_id` is not 10 letters and digits.
 pub static RULE: Rule = Rule {
@@ -22,7 +22,7 @@ fn check(ctx: &ItemCtx, out: &mut Vec<Violation>) {
     let Some((attr, clean)) = identifier_to_judge(ctx, AGENT_ID) else {
         return;
     };
-    if AGENT_ID_RE.is_match(&clean) {
+    if is_agent_id(&clean) {
         return;
     }
     let raw = attr.node.value.as_str().unwrap_or_default();

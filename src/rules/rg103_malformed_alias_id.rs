@@ -1,7 +1,7 @@
 use super::common::identifier_to_judge;
 use super::{rule_doc, Check, FixAvailability, ItemCtx, Rule, Violation};
 use crate::diagnostic::Severity;
-use crate::schema::{ALIAS_ID, ALIAS_ID_RE};
+use crate::schema::{is_alias_id, ALIAS_ID};
 
 /// An `alias_id` that is not 10 letters and digits (or `TSTALIASID`).
 pub static RULE: Rule = Rule {
@@ -18,7 +18,7 @@ fn check(ctx: &ItemCtx, out: &mut Vec<Violation>) {
     let Some((attr, clean)) = identifier_to_judge(ctx, ALIAS_ID) else {
         return;
     };
-    if ALIAS_ID_RE.is_match(&clean) {
+    if is_alias_id(&clean) {
         return;
     }
     let raw = attr.node.value.as_str().unwrap_or_default();

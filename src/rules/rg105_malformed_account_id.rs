@@ -2,7 +2,7 @@ use super::common::{is_blank, strip_stray};
 use super::{rule_doc, Check, FixAvailability, ItemCtx, Rule, Violation};
 use crate::diagnostic::{Edit, Fix, Severity};
 use crate::model::Value;
-use crate::schema::{ACCOUNT_ID, ACCOUNT_ID_RE};
+use crate::schema::{is_account_id, ACCOUNT_ID};
 
 /// `account_id` that is not exactly 12 digits stored as a string.
 pub static RULE: Rule = Rule {
@@ -43,11 +43,11 @@ fn check(ctx: &ItemCtx, out: &mut Vec<Violation>) {
             // Stray quotes and spaces are RG101's; judge what remains.
             let (clean, _) = strip_stray(s);
             // Nothing but stray characters is RG101's.
-            if ACCOUNT_ID_RE.is_match(&clean) || (clean.is_empty() && !is_blank(s)) {
+            if is_account_id(&clean) || (clean.is_empty() && !is_blank(s)) {
                 return;
             }
             let digits: String = clean.chars().filter(|c| *c != '-').collect();
-            let fix = ACCOUNT_ID_RE.is_match(&digits).then(|| {
+            let fix = is_account_id(&digits).then(|| {
                 Fix::safe(
                     format!("Remove the separators: \"{digits}\""),
                     vec![Edit::set(ACCOUNT_ID, Value::S(digits.clone()))],

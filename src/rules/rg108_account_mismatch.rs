@@ -2,7 +2,7 @@ use super::common::strip_stray;
 use super::{rule_doc, Check, FixAvailability, ItemCtx, Rule, Violation};
 use crate::diagnostic::{Edit, Fix, Severity};
 use crate::model::Value;
-use crate::schema::{runtime_arn_account, ACCOUNT_ID, ACCOUNT_ID_RE, RUNTIME_ARN};
+use crate::schema::{is_account_id, runtime_arn_account, ACCOUNT_ID, RUNTIME_ARN};
 
 /// `account_id` names another account than the one inside `runtime_arn`.
 pub static RULE: Rule = Rule {
@@ -29,7 +29,7 @@ fn check(ctx: &ItemCtx, out: &mut Vec<Violation>) {
     let Some(arn_account) = runtime_arn_account(&arn) else {
         return;
     };
-    if !ACCOUNT_ID_RE.is_match(&account) || account == arn_account {
+    if !is_account_id(&account) || account == arn_account {
         return;
     }
     out.push(
