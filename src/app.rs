@@ -136,6 +136,20 @@ fn run_check(args: &CheckArgs, quiet: bool) -> Result<u8, RunError> {
         verify: verify_plan.as_ref(),
     };
     let mut report = Report::counting(args.format, args.statistics && mode != FixMode::Diff);
+    // A report of files goes out as it is found; fixes, tables and verification (which add
+    // findings to earlier items) and `--output` (written whole) keep the report until the end.
+    let streaming = mode == FixMode::Report
+        && verify_plan.is_none()
+        && args.output.is_none()
+        && !report.counts_only
+        && expanded.iter().all(|s| !matches!(s, SourceSpec::Table(_)));
+    if streaming {
+        report.stream = report::Stream::new(
+            args.format,
+            render_options(args, quiet, false),
+            Box::new(std::io::stdout()),
+        );
+    }
     let mut registry = RegistryIndex::default();
     for (i, spec) in expanded.iter().enumerate() {
         match spec {
@@ -160,20 +174,28 @@ fn run_check(args: &CheckArgs, quiet: bool) -> Result<u8, RunError> {
     for d in linter.unused_exceptions() {
         report.push(d);
     }
+    report.finish_stream().map_err(|source| RunError::Write {
+        path: "stdout".into(),
+        source,
+    })?;
     report.sort();
     let code = exit_code(&report, args.fail_on.threshold(), mode);
     emit(&report, args, quiet)?;
     Ok(code as u8)
 }
 
-fn emit(report: &Report, args: &CheckArgs, quiet: bool) -> Result<(), RunError> {
+fn render_options(args: &CheckArgs, quiet: bool, statistics: bool) -> RenderOptions {
     let to_terminal = args.output.is_none() && std::io::stdout().is_terminal();
-    let opts = RenderOptions {
+    RenderOptions {
         color: to_terminal && std::env::var_os("NO_COLOR").is_none(),
-        statistics: args.statistics,
+        statistics,
         quiet,
         unsafe_fixes: args.unsafe_fixes,
-    };
+    }
+}
+
+fn emit(report: &Report, args: &CheckArgs, quiet: bool) -> Result<(), RunError> {
+    let opts = render_options(args, quiet, args.statistics);
     let write_err = |path: String| move |source| RunError::Write { path, source };
     match &args.output {
         Some(path) => {

@@ -529,3 +529,51 @@ fn statistics_count_what_the_full_report_lists() {
         assert_eq!(counts["summary"], report["summary"]);
     }
 }
+
+/// Findings printed as they are found (stdout) are byte for byte the report written whole
+/// (`--output`), in every format that streams, over several sources with findings between
+/// items, across items and after the last one (an exception that matches nothing).
+#[test]
+fn streamed_findings_equal_the_report_written_whole() {
+    let dir = tempfile::tempdir().unwrap();
+    let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/registry.json");
+    let second = write(
+        dir.path(),
+        "more.jsonl",
+        format!(
+            "{}\n{}\n",
+            typed_clean(),
+            typed_clean().replace("PEGHWIVI5Y", "PEGHWIVI5\\\"")
+        )
+        .as_bytes(),
+    );
+    write(
+        dir.path(),
+        "reglint.toml",
+        b"[[rules.exceptions]]\nkey = { agent_id = \"NOBODY0000\" }\nrules = [\"RG101\"]\nreason = \"kept for the test\"\n",
+    );
+    for format in ["text", "concise", "jsonl", "github"] {
+        let streamed = reglint()
+            .current_dir(dir.path())
+            .args(["check", "--format", format])
+            .arg(&fixture)
+            .arg(&second)
+            .output()
+            .unwrap();
+        let out = dir.path().join(format!("report.{format}"));
+        let whole = reglint()
+            .current_dir(dir.path())
+            .args(["check", "--format", format, "--output"])
+            .arg(&out)
+            .arg(&fixture)
+            .arg(&second)
+            .output()
+            .unwrap();
+        assert_eq!(streamed.status.code(), Some(1), "{}", stderr(&streamed));
+        assert_eq!(streamed.status.code(), whole.status.code());
+        let written = std::fs::read_to_string(&out).unwrap();
+        assert_eq!(stdout(&streamed), written, "{format}");
+        assert!(written.contains("RG900"), "{format}: {written}");
+        assert!(written.contains("RG301"), "{format}: {written}");
+    }
+}

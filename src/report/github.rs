@@ -21,14 +21,19 @@ pub fn render(report: &Report, opts: &RenderOptions, out: &mut dyn Write) -> io:
     let mut line = String::with_capacity(256);
     for d in &report.diagnostics {
         line.clear();
-        command(&mut line, d, cwd.as_deref());
-        line.push('\n');
+        write_one(&mut line, d, cwd.as_deref());
         out.write_all(line.as_bytes())?;
     }
     if !opts.quiet {
         write_summary(report, opts, &Palette::new(false), out)?;
     }
     Ok(())
+}
+
+/// One finding's workflow command and its line end.
+pub(super) fn write_one(out: &mut String, d: &Diagnostic, cwd: Option<&str>) {
+    command(out, d, cwd);
+    out.push('\n');
 }
 
 fn command(out: &mut String, d: &Diagnostic, cwd: Option<&str>) {

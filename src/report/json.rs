@@ -93,8 +93,7 @@ pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
 
 pub fn render_lines(report: &Report, out: &mut dyn Write) -> io::Result<()> {
     for d in &report.diagnostics {
-        serde_json::to_writer(&mut *out, &JsonDiagnostic(d))?;
-        writeln!(out)?;
+        write_line(d, out)?;
     }
     let tail = serde_json::json!({
         "schema": "reglint-report/1",
@@ -102,6 +101,12 @@ pub fn render_lines(report: &Report, out: &mut dyn Write) -> io::Result<()> {
         "summary": summary(report),
     });
     serde_json::to_writer(&mut *out, &tail)?;
+    writeln!(out)
+}
+
+/// One finding as a JSON line.
+pub(super) fn write_line(d: &Diagnostic, out: &mut dyn Write) -> io::Result<()> {
+    serde_json::to_writer(&mut *out, &JsonDiagnostic(d))?;
     writeln!(out)
 }
 

@@ -18,7 +18,10 @@ mod json;
 mod junit;
 mod sarif;
 mod stats;
+mod stream;
 mod text;
+
+pub use stream::Stream;
 
 pub use escape::escape_terminal;
 
@@ -93,6 +96,8 @@ pub struct Report {
     /// Keep only the counts: `--statistics` prints no finding, so a run over millions of
     /// items holds none of them.
     pub counts_only: bool,
+    /// Findings written as they are found instead of kept ([`Stream`]).
+    pub stream: Option<Stream>,
     pub summary: Summary,
     pub diffs: Vec<FileDiff>,
     /// What the run did or could not do, for people (written files, skipped fixes).
@@ -139,8 +144,20 @@ impl Report {
             Some(_) => tally.unsafe_fixes += 1,
             None => {}
         }
-        if !self.counts_only {
-            self.diagnostics.push(d);
+        if self.counts_only {
+            return;
+        }
+        match self.stream.as_mut() {
+            Some(stream) => stream.push(d),
+            None => self.diagnostics.push(d),
+        }
+    }
+
+    /// Writes the findings a stream still holds; the report then prints only its summary.
+    pub fn finish_stream(&mut self) -> io::Result<()> {
+        match self.stream.take() {
+            Some(stream) => stream.finish(),
+            None => Ok(()),
         }
     }
 
@@ -158,18 +175,19 @@ impl Report {
 
     /// Orders diagnostics by source, item and position, for stable output.
     pub fn sort(&mut self) {
-        self.diagnostics.sort_by(|a, b| {
-            let key = |d: &Diagnostic| {
-                (
-                    d.item.as_ref().map_or(usize::MAX, |i| i.source),
-                    d.item.as_ref().map_or(usize::MAX, |i| i.index),
-                    d.location.as_ref().map_or((0, 0), |l| (l.line, l.column)),
-                    d.rule,
-                )
-            };
-            key(a).cmp(&key(b))
-        });
+        self.diagnostics
+            .sort_by(|a, b| order_key(a).cmp(&order_key(b)));
     }
+}
+
+/// Where a finding goes in a report: by source, item and position.
+fn order_key(d: &Diagnostic) -> (usize, usize, (usize, usize), &'static str) {
+    (
+        d.item.as_ref().map_or(usize::MAX, |i| i.source),
+        d.item.as_ref().map_or(usize::MAX, |i| i.index),
+        d.location.as_ref().map_or((0, 0), |l| (l.line, l.column)),
+        d.rule,
+    )
 }
 
 /// How to render.

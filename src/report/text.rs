@@ -63,14 +63,19 @@ pub fn render(report: &Report, opts: &RenderOptions, out: &mut dyn Write) -> io:
     let mut buf = String::with_capacity(1024);
     for d in &report.diagnostics {
         buf.clear();
-        write_diagnostic(&mut buf, d, &palette);
-        buf.push('\n');
+        write_one(&mut buf, d, &palette);
         out.write_all(buf.as_bytes())?;
     }
     if !opts.quiet {
         write_summary(report, opts, &palette, out)?;
     }
     Ok(())
+}
+
+/// One finding and the empty line after it.
+pub(super) fn write_one(buf: &mut String, d: &Diagnostic, p: &Palette) {
+    write_diagnostic(buf, d, p);
+    buf.push('\n');
 }
 
 /// One finding: header, snippet, help lines.
