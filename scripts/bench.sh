@@ -81,7 +81,9 @@ files() {
             local p size cmd
             p=$(corpus "$f" "$n")
             size=$(du -sh --apparent-size "$p" | cut -f1)
-            cmd="$bin -q check --format json --output /dev/null $p"
+            # JSON Lines to stdout: findings are written as they are found (hyperfine and
+            # memory() send stdout to /dev/null).
+            cmd="$bin -q check --format jsonl $p"
             echo "| $n | $f | $size | $(wall "check-$f-$n" "$cmd") | $(memory $cmd) |"
         done
         if [[ " $FORMATS " == *" export "* ]]; then
@@ -107,8 +109,9 @@ reports() {
     for fmt in statistics text concise json jsonl sarif; do
         local args="--format $fmt"
         [ "$fmt" = statistics ] && args="--statistics"
-        echo "| $fmt | $(wall "report-$fmt" "$bin -q check $args --output $OUT/report.out $p") |"
+        echo "| $fmt | $(wall "report-$fmt" "$bin -q check $args $p") |"
     done
+    echo "| json, --output FILE | $(wall "report-json-file" "$bin -q check --format json --output $OUT/report.out $p") |"
 }
 
 segments() {
