@@ -344,14 +344,7 @@ async fn checklist<W: Write>(
         identity.clone(),
         default_region,
     );
-    let account = target
-        .account
-        .clone()
-        .unwrap_or_else(|| sessions.local_account.clone());
-    let region =
-        sessions
-            .options
-            .region_for(&account, target.region.as_deref(), &sessions.default_region);
+    let crate::verify::Place { account, region } = crate::verify::place_of(&target, &sessions);
 
     let session = if sessions.uses_base_credentials(&account) {
         p.pass(

@@ -181,7 +181,8 @@ pub struct Place {
     pub region: String,
 }
 
-fn place_of(target: &ItemTarget, sessions: &Sessions) -> Place {
+/// The account and region an item's calls go to.
+pub fn place_of(target: &ItemTarget, sessions: &Sessions) -> Place {
     let account = target
         .account
         .clone()

@@ -163,22 +163,31 @@ impl<'a> Parser<'a> {
                 name_span: Some(name_span),
                 node,
             });
-            self.ws();
-            match self.peek()? {
-                b',' => {
-                    self.pos += 1;
-                    self.ws();
-                }
-                b'}' => {
-                    self.pos += 1;
-                    break;
-                }
-                _ => return None,
+            if self.next_or_end(b'}')? {
+                break;
             }
         }
         self.depth -= 1;
         // A key written twice is an input error; the general reader names it.
         (!has_repeated_name(&attrs)).then_some(attrs)
+    }
+
+    /// After a member or element: `,` (false, at the next one) or the closing `close` (true).
+    #[inline]
+    fn next_or_end(&mut self, close: u8) -> Option<bool> {
+        self.ws();
+        match self.peek()? {
+            b',' => {
+                self.pos += 1;
+                self.ws();
+                Some(false)
+            }
+            c if c == close => {
+                self.pos += 1;
+                Some(true)
+            }
+            _ => None,
+        }
     }
 
     /// A string at its `"`, unescaped.
@@ -321,17 +330,8 @@ impl<'a> Parser<'a> {
                         self.eat(b':')?;
                         self.ws();
                         self.skip()?;
-                        self.ws();
-                        match self.peek()? {
-                            b',' => {
-                                self.pos += 1;
-                                self.ws();
-                            }
-                            b'}' => {
-                                self.pos += 1;
-                                break;
-                            }
-                            _ => return None,
+                        if self.next_or_end(b'}')? {
+                            break;
                         }
                     }
                 }
@@ -344,17 +344,8 @@ impl<'a> Parser<'a> {
                 if self.eat(b']').is_none() {
                     loop {
                         self.skip()?;
-                        self.ws();
-                        match self.peek()? {
-                            b',' => {
-                                self.pos += 1;
-                                self.ws();
-                            }
-                            b']' => {
-                                self.pos += 1;
-                                break;
-                            }
-                            _ => return None,
+                        if self.next_or_end(b']')? {
+                            break;
                         }
                     }
                 }
@@ -383,17 +374,8 @@ impl<'a> Parser<'a> {
         if self.eat(b']').is_none() {
             loop {
                 each(self)?;
-                self.ws();
-                match self.peek()? {
-                    b',' => {
-                        self.pos += 1;
-                        self.ws();
-                    }
-                    b']' => {
-                        self.pos += 1;
-                        break;
-                    }
-                    _ => return None,
+                if self.next_or_end(b']')? {
+                    break;
                 }
             }
         }
