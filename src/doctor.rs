@@ -344,7 +344,7 @@ async fn checklist<W: Write>(
         identity.clone(),
         default_region,
     );
-    let crate::verify::Place { account, region } = crate::verify::place_of(&target, &sessions);
+    let crate::verify::Place { account, region } = crate::verify::place_of(target, &sessions);
 
     let session = if sessions.uses_base_credentials(&account) {
         p.pass(
