@@ -16,7 +16,7 @@ use crate::check::RunError;
 use crate::cli::DoctorArgs;
 use crate::model::{Item, Value};
 use crate::report::doctor::{render_header, render_step, render_summary, Step, StepStatus};
-use crate::schema::{is_account_id, is_agent_id, is_alias_id, RUNTIME_ARN_RE};
+use crate::schema::{is_account_id, is_agent_id, is_alias_id, parse_runtime_arn};
 use crate::source::{FileReader, SourceSpec};
 use crate::verify::{ItemTarget, Target, DEFAULT_QUALIFIER, DRAFT_ALIAS};
 
@@ -147,12 +147,12 @@ fn entry_target(
         });
     }
     if let Some(arn) = &args.runtime_arn {
-        let caps = RUNTIME_ARN_RE.captures(arn).ok_or_else(|| {
+        let parts = parse_runtime_arn(arn).ok_or_else(|| {
             RunError::Usage(format!(
                 "--runtime-arn {arn:?} is not an AgentCore runtime ARN"
             ))
         })?;
-        let account = caps.get(2).map(|m| m.as_str().to_string());
+        let account = Some(parts.account.to_string());
         if let (Some(given), Some(in_arn)) = (&args.account, &account) {
             if given != in_arn {
                 return Err(RunError::Usage(format!(
@@ -162,7 +162,7 @@ fn entry_target(
         }
         return Ok(ItemTarget {
             account,
-            region: caps.get(1).map(|m| m.as_str().to_string()),
+            region: Some(parts.region.to_string()),
             target: Target::Runtime {
                 runtime_arn: arn.clone(),
                 qualifier: args

@@ -1,10 +1,8 @@
 //! The registry schema (spec §3): attribute names, identifier patterns, and the strict type a
 //! valid entry parses into.
 
-use regex::Regex;
 use serde::Deserialize;
 use std::collections::BTreeMap;
-use std::sync::LazyLock;
 
 use crate::model::{Item, Value};
 
@@ -81,6 +79,12 @@ impl AgentType {
     /// The canonical type a spelling means: exact, or a recognised variant such as
     /// `Bedrock-Agent` or `agent_core`.
     pub fn recognise(s: &str) -> Option<AgentType> {
+        // The canonical spellings, as almost every item has them.
+        match s {
+            "bedrock_agent" => return Some(AgentType::BedrockAgent),
+            "agentcore" => return Some(AgentType::AgentCore),
+            _ => {}
+        }
         let folded: String = s
             .chars()
             .filter(|c| c.is_ascii_alphanumeric())
@@ -125,15 +129,6 @@ pub fn agent_type_of(item: &Item) -> Option<AgentType> {
     item.str_value(AGENT_TYPE).and_then(AgentType::recognise)
 }
 
-macro_rules! pattern {
-    ($name:ident, $re:expr) => {
-        pub static $name: LazyLock<Regex> = LazyLock::new(|| {
-            #[allow(clippy::expect_used)]
-            Regex::new($re).expect("a valid pattern")
-        });
-    };
-}
-
 /// A Bedrock agent ID: `^[0-9a-zA-Z]{10}$` (checked without a regex: it runs for every item).
 pub fn is_agent_id(s: &str) -> bool {
     s.len() == 10 && s.bytes().all(|b| b.is_ascii_alphanumeric())
@@ -148,21 +143,111 @@ pub fn is_alias_id(s: &str) -> bool {
 pub fn is_account_id(s: &str) -> bool {
     s.len() == 12 && s.bytes().all(|b| b.is_ascii_digit())
 }
-pattern!(
-    RUNTIME_ARN_RE,
-    r"^arn:aws(?:-[^:]+)?:bedrock-agentcore:([a-z0-9-]+):([0-9]{12}):runtime/([a-zA-Z][a-zA-Z0-9_]{0,47})-([a-zA-Z0-9]{10})$"
-);
-pattern!(
-    REGION_RE,
-    r"^(?:af|ap|ca|cn|eu|il|me|mx|sa|us|us-gov|us-iso|us-isob|eusc)-(?:central|north|south|east|west|northeast|northwest|southeast|southwest)-[1-9]$"
-);
+
+/// The parts of an AgentCore runtime ARN:
+/// `arn:aws(-[^:]+)?:bedrock-agentcore:<region>:<12 digits>:runtime/<name>-<10 alnum>`, where
+/// the region is `[a-z0-9-]+` and the name `[a-zA-Z][a-zA-Z0-9_]{0,47}`. Parsed by hand: it runs
+/// for every AgentCore item.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RuntimeArnParts<'a> {
+    pub region: &'a str,
+    pub account: &'a str,
+    pub name: &'a str,
+    pub id: &'a str,
+}
+
+/// Splits a runtime ARN into its parts, or `None` when it is not one.
+pub fn parse_runtime_arn(arn: &str) -> Option<RuntimeArnParts<'_>> {
+    let rest = arn.strip_prefix("arn:aws")?;
+    let rest = match rest.strip_prefix('-') {
+        // A partition suffix (`aws-cn`, `aws-us-gov`): anything but ':', at least one character.
+        Some(partition) => {
+            let (suffix, rest) = partition.split_once(':')?;
+            if suffix.is_empty() {
+                return None;
+            }
+            rest
+        }
+        None => rest.strip_prefix(':')?,
+    };
+    let rest = rest.strip_prefix("bedrock-agentcore:")?;
+    let (region, rest) = rest.split_once(':')?;
+    if region.is_empty()
+        || !region
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+    {
+        return None;
+    }
+    let (account, rest) = rest.split_once(':')?;
+    if !is_account_id(account) {
+        return None;
+    }
+    let runtime = rest.strip_prefix("runtime/")?;
+    let bytes = runtime.as_bytes();
+    // `<name>-<id>`: the name holds no '-', so the ID is the last 10 bytes.
+    if bytes.len() < 12
+        || !bytes[bytes.len() - 10..]
+            .iter()
+            .all(u8::is_ascii_alphanumeric)
+    {
+        return None;
+    }
+    let (name, id) = runtime.split_at(bytes.len() - 10);
+    let name = name.strip_suffix('-')?;
+    let mut name_bytes = name.bytes();
+    let first_is_letter = name_bytes.next().is_some_and(|b| b.is_ascii_alphabetic());
+    if !first_is_letter
+        || name.len() > 48
+        || !name_bytes.all(|b| b.is_ascii_alphanumeric() || b == b'_')
+    {
+        return None;
+    }
+    Some(RuntimeArnParts {
+        region,
+        account,
+        name,
+        id,
+    })
+}
+
+/// Whether a string is an AgentCore runtime ARN.
+pub fn is_runtime_arn(arn: &str) -> bool {
+    parse_runtime_arn(arn).is_some()
+}
+
+/// An AWS region name: `^(af|ap|ca|cn|eu|il|me|mx|sa|us|us-gov|us-iso|us-isob|eusc)-`
+/// `(central|north|south|east|west|northeast|northwest|southeast|southwest)-[1-9]$`.
+pub fn is_region(s: &str) -> bool {
+    const AREAS: [&str; 14] = [
+        "af", "ap", "ca", "cn", "eu", "il", "me", "mx", "sa", "us", "us-gov", "us-iso", "us-isob",
+        "eusc",
+    ];
+    const DIRECTIONS: [&str; 9] = [
+        "central",
+        "north",
+        "south",
+        "east",
+        "west",
+        "northeast",
+        "northwest",
+        "southeast",
+        "southwest",
+    ];
+    let Some((rest, number)) = s.rsplit_once('-') else {
+        return false;
+    };
+    let Some((area, direction)) = rest.rsplit_once('-') else {
+        return false;
+    };
+    matches!(number.as_bytes(), [b'1'..=b'9'])
+        && DIRECTIONS.contains(&direction)
+        && AREAS.contains(&area)
+}
 
 /// The account inside an AgentCore runtime ARN.
 pub fn runtime_arn_account(arn: &str) -> Option<&str> {
-    RUNTIME_ARN_RE
-        .captures(arn)
-        .and_then(|c| c.get(2))
-        .map(|m| m.as_str())
+    parse_runtime_arn(arn).map(|p| p.account)
 }
 
 macro_rules! newtype {
@@ -203,10 +288,10 @@ newtype!(
     AccountId, |s| is_account_id(s), "a 12-digit account ID");
 newtype!(
     /// An AgentCore runtime ARN.
-    RuntimeArn, |s| RUNTIME_ARN_RE.is_match(s), "an AgentCore runtime ARN");
+    RuntimeArn, |s| is_runtime_arn(s), "an AgentCore runtime ARN");
 newtype!(
     /// An AWS region name.
-    RegionName, |s| REGION_RE.is_match(s), "an AWS region name");
+    RegionName, |s| is_region(s), "an AWS region name");
 newtype!(
     /// Text that is not blank and has no surrounding white space.
     Text, |s| !s.trim().is_empty() && s.trim() == s, "non-blank trimmed text");
@@ -353,6 +438,100 @@ fn to_dynamo(v: &Value) -> Result<serde_dynamo::AttributeValue, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use regex::Regex;
+
+    /// The runtime ARN and region checks accept exactly what the documented patterns accept,
+    /// and the ARN's parts are the pattern's groups.
+    #[test]
+    fn runtime_arn_and_region_checks_match_their_patterns() {
+        let arn_re = Regex::new(
+            r"^arn:aws(?:-[^:]+)?:bedrock-agentcore:([a-z0-9-]+):([0-9]{12}):runtime/([a-zA-Z][a-zA-Z0-9_]{0,47})-([a-zA-Z0-9]{10})$",
+        )
+        .unwrap();
+        let region_re = Regex::new(
+            r"^(?:af|ap|ca|cn|eu|il|me|mx|sa|us|us-gov|us-iso|us-isob|eusc)-(?:central|north|south|east|west|northeast|northwest|southeast|southwest)-[1-9]$",
+        )
+        .unwrap();
+        let valid_arns = [
+            "arn:aws:bedrock-agentcore:us-east-1:123456789012:runtime/hub_router-Ab3dE5gH9k",
+            "arn:aws-us-gov:bedrock-agentcore:us-gov-west-1:123456789012:runtime/a-0123456789",
+            "arn:aws-cn:bedrock-agentcore:cn-north-1:123456789012:runtime/R2_d2-ABCDEFGHIJ",
+        ];
+        let valid_regions = [
+            "us-east-1",
+            "us-gov-west-1",
+            "us-isob-east-1",
+            "eusc-west-9",
+        ];
+        let mut samples: Vec<String> = [
+            "",
+            "arn:aws:bedrock-agentcore:us-east-1:123456789012:runtime/-Ab3dE5gH9k",
+            "arn:aws:bedrock-agentcore:us-east-1:123456789012:runtime/1a-Ab3dE5gH9k",
+            "arn:aws:bedrock-agentcore:us-east-1:123456789012:runtime/a-b-Ab3dE5gH9k",
+            "arn:aws-:bedrock-agentcore:us-east-1:123456789012:runtime/a-Ab3dE5gH9k",
+            "arn:aws::bedrock-agentcore:us-east-1:123456789012:runtime/a-Ab3dE5gH9k",
+            "arn:aws:bedrock-agentcore::123456789012:runtime/a-Ab3dE5gH9k",
+            "arn:aws:bedrock-agentcore:us-east-1:123456789012:runtime/a-Ab3dE5gH9",
+            "arn:aws:bedrock-agentcore:us-east-1:123456789012:runtime/a-Ab3dE5gH9kk",
+            "arn:aws:bedrock-agentcore:us-east-1:123456789012:runtime/a-Ab3dE5gH9é",
+            "arn:aws:bedrock-agentcore:us-east-1:1234567890123:runtime/a-Ab3dE5gH9k",
+            "arn:aws:bedrock-agentcore:us-east-1:123456789012:agent/a-Ab3dE5gH9k",
+            "arn:aws:bedrock:us-east-1:123456789012:runtime/a-Ab3dE5gH9k",
+            "us-east-0",
+            "us-east-10",
+            "us-east",
+            "useast-1",
+            "us-gov-east-1a",
+            "US-EAST-1",
+            "xx-east-1",
+            "us-iso-b-east-1",
+            "-east-1",
+            "us--1",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+        let long_name = format!(
+            "arn:aws:bedrock-agentcore:us-east-1:123456789012:runtime/a{}-Ab3dE5gH9k",
+            "b".repeat(47)
+        );
+        samples.push(long_name.clone());
+        samples.push(long_name.replace("-Ab3", "b-Ab3"));
+        // Every printable ASCII character and a few others at every position of a valid value.
+        for valid in valid_arns.iter().chain(&valid_regions) {
+            samples.push(valid.to_string());
+            samples.push(format!("{valid}\n"));
+            for c in (' '..='~').chain(['é', '\0', '\u{202e}', '٣']) {
+                let chars: Vec<char> = valid.chars().collect();
+                for at in 0..chars.len() {
+                    let mut changed = chars.clone();
+                    changed[at] = c;
+                    samples.push(changed.iter().collect());
+                    let mut inserted = chars.clone();
+                    inserted.insert(at, c);
+                    samples.push(inserted.iter().collect());
+                }
+            }
+        }
+        let mut accepted = 0;
+        for s in &samples {
+            let parts = parse_runtime_arn(s);
+            let groups = arn_re.captures(s).map(|c| RuntimeArnParts {
+                region: c.get(1).unwrap().as_str(),
+                account: c.get(2).unwrap().as_str(),
+                name: c.get(3).unwrap().as_str(),
+                id: c.get(4).unwrap().as_str(),
+            });
+            assert_eq!(parts, groups, "runtime ARN {s:?}");
+            assert_eq!(is_region(s), region_re.is_match(s), "region {s:?}");
+            accepted += usize::from(parts.is_some()) + usize::from(is_region(s));
+        }
+        // The samples hold valid values as well as invalid ones.
+        assert!(
+            accepted > valid_arns.len() + valid_regions.len(),
+            "{accepted}"
+        );
+    }
 
     /// The identifier checks accept exactly what the documented patterns accept.
     #[test]

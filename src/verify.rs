@@ -27,8 +27,8 @@ use crate::report::Report;
 use crate::rules::remote::{RG401, RG402, RG403, RG404, RG405, RG406, RG407, RG408, RG409, RG410};
 use crate::rules::{Rule, Violation};
 use crate::schema::{
-    agent_type_of, is_account_id, is_agent_id, is_alias_id, AgentType, ACCOUNT_ID, AGENT_ID,
-    ALIAS_ID, QUALIFIER, REGION, REGION_RE, RUNTIME_ARN, RUNTIME_ARN_RE,
+    agent_type_of, is_account_id, is_agent_id, is_alias_id, is_region, parse_runtime_arn,
+    AgentType, ACCOUNT_ID, AGENT_ID, ALIAS_ID, QUALIFIER, REGION, RUNTIME_ARN,
 };
 
 /// The test alias every agent has; it routes to the working draft.
@@ -78,7 +78,7 @@ impl ItemTarget {
             return None;
         }
         let region = text(REGION).ok()?;
-        if region.is_some_and(|r| !REGION_RE.is_match(r)) {
+        if region.is_some_and(|r| !is_region(r)) {
             return None;
         }
         match agent_type_of(item)? {
@@ -99,8 +99,8 @@ impl ItemTarget {
             }
             AgentType::AgentCore => {
                 let arn = text(RUNTIME_ARN).ok()??;
-                let caps = RUNTIME_ARN_RE.captures(arn)?;
-                let (arn_region, arn_account) = (caps.get(1)?.as_str(), caps.get(2)?.as_str());
+                let parts = parse_runtime_arn(arn)?;
+                let (arn_region, arn_account) = (parts.region, parts.account);
                 if account.is_some_and(|a| a != arn_account) {
                     return None; // RG108
                 }

@@ -268,7 +268,7 @@ impl VerifyOptions {
                 }
             }
             if let Some(r) = &acct.region {
-                if !crate::schema::REGION_RE.is_match(r) {
+                if !crate::schema::is_region(r) {
                     return Err(format!(
                         "[verify.accounts.\"{id}\"] region {r:?} is not an AWS region"
                     ));

@@ -1,6 +1,7 @@
 //! Small helpers several rules share.
 
 use super::ItemCtx;
+use std::borrow::Cow;
 
 /// Characters that end up around identifiers by copy and paste: quotes, zero-width and
 /// non-breaking characters.
@@ -31,25 +32,32 @@ pub fn is_trailing_punct(c: char) -> bool {
 
 /// An identifier with stray characters removed, and the characters removed (in order).
 /// Stray characters are removed anywhere; trailing punctuation only at the end.
-pub fn strip_stray(s: &str) -> (String, Vec<char>) {
+pub fn strip_stray(s: &str) -> (Cow<'_, str>, Vec<char>) {
     let mut removed = Vec::new();
-    // Most identifiers are plain ASCII with nothing to remove: copy them whole.
+    // Most identifiers are plain ASCII with nothing to remove: borrow them whole.
     let plain = |b: u8| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b':' | b'/');
-    let mut kept: String = if s.bytes().all(plain) {
-        s.to_string()
+    let mut kept: Cow<'_, str> = if s.bytes().fold(true, |ok, b| ok & plain(b)) {
+        Cow::Borrowed(s)
     } else {
-        s.chars()
-            .filter(|c| {
-                let stray = is_stray_char(*c);
-                if stray {
-                    removed.push(*c);
-                }
-                !stray
-            })
-            .collect()
+        Cow::Owned(
+            s.chars()
+                .filter(|c| {
+                    let stray = is_stray_char(*c);
+                    if stray {
+                        removed.push(*c);
+                    }
+                    !stray
+                })
+                .collect(),
+        )
     };
     while let Some(c) = kept.chars().last().filter(|c| is_trailing_punct(*c)) {
-        kept.pop();
+        match &mut kept {
+            Cow::Borrowed(b) => *b = &b[..b.len() - c.len_utf8()],
+            Cow::Owned(o) => {
+                o.pop();
+            }
+        }
         removed.push(c);
     }
     (kept, removed)
@@ -57,12 +65,12 @@ pub fn strip_stray(s: &str) -> (String, Vec<char>) {
 
 /// Stray characters only at the ends of a value (for registry keys that may hold any text):
 /// leading stray characters, and trailing stray characters and punctuation.
-pub fn strip_stray_ends(s: &str) -> (String, Vec<char>) {
+pub fn strip_stray_ends(s: &str) -> (Cow<'_, str>, Vec<char>) {
     let rest = s.trim_start_matches(is_stray_char);
     let mut removed: Vec<char> = s[..s.len() - rest.len()].chars().collect();
     let kept = rest.trim_end_matches(|c| is_stray_char(c) || is_trailing_punct(c));
     removed.extend(rest[kept.len()..].chars());
-    (kept.to_string(), removed)
+    (Cow::Borrowed(kept), removed)
 }
 
 /// A character as a message shows it: printable ones quoted, others by code point.
@@ -97,8 +105,19 @@ pub fn is_break(c: char) -> bool {
 
 /// A string with nothing visible in it: empty, or only white space and invisible or control
 /// characters.
+#[inline]
 pub fn is_blank(s: &str) -> bool {
-    s.chars().all(|c| c.is_whitespace() || is_text_control(c))
+    match s.as_bytes().first() {
+        // A visible ASCII character first: the usual case, decided at once.
+        Some(b) if b.is_ascii_graphic() => false,
+        _ => s.chars().all(|c| c.is_whitespace() || is_text_control(c)),
+    }
+}
+
+/// Only printable ASCII (space to `~`). Checked without an early exit, which compiles to a
+/// vector loop: this runs over every text value.
+pub fn is_printable_ascii(s: &str) -> bool {
+    s.bytes().fold(true, |ok, b| ok & (0x20..0x7f).contains(&b))
 }
 
 /// Whether an attribute must hold a non-blank value on this item: the attributes its type
@@ -136,13 +155,13 @@ pub fn contains_invalid(v: &crate::model::Value) -> bool {
 pub fn identifier_to_judge<'a>(
     ctx: &ItemCtx<'a>,
     name: &str,
-) -> Option<(&'a crate::model::Attr, String)> {
+) -> Option<(&'a crate::model::Attr, Cow<'a, str>)> {
     let attr = ctx.item.get(name)?;
     let crate::model::Value::S(s) = &attr.node.value else {
         return None;
     };
     if is_blank(s) {
-        return (!must_not_be_blank(ctx, name)).then(|| (attr, s.clone()));
+        return (!must_not_be_blank(ctx, name)).then_some((attr, Cow::Borrowed(s.as_str())));
     }
     let (clean, _) = strip_stray(s);
     (!clean.is_empty()).then_some((attr, clean))

@@ -82,12 +82,7 @@ fn hasher() -> impl std::hash::Hasher {
 
 /// An identifier as [`strip_stray`] cleans it, borrowed when there is nothing to clean.
 fn clean(s: &str) -> std::borrow::Cow<'_, str> {
-    let plain = |b: u8| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b':' | b'/');
-    if s.bytes().all(plain) {
-        std::borrow::Cow::Borrowed(s)
-    } else {
-        std::borrow::Cow::Owned(strip_stray(s).0)
-    }
+    strip_stray(s).0
 }
 
 fn registration_hash(item: &Item, local_account: Option<&str>) -> Option<u64> {

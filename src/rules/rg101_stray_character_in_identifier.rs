@@ -3,8 +3,8 @@ use super::{rule_doc, Check, FixAvailability, ItemCtx, Rule, Violation};
 use crate::diagnostic::{Edit, Fix, Severity};
 use crate::model::Value;
 use crate::schema::{
-    is_account_id, is_agent_id, is_alias_id, AgentType, ACCOUNT_ID, AGENT_ID, ALIAS_ID,
-    IDENTIFIER_ATTRIBUTES, RUNTIME_ARN, RUNTIME_ARN_RE,
+    is_account_id, is_agent_id, is_alias_id, is_runtime_arn, AgentType, ACCOUNT_ID, AGENT_ID,
+    ALIAS_ID, IDENTIFIER_ATTRIBUTES, RUNTIME_ARN,
 };
 
 /// Quotes, white space, zero-width or non-breaking characters, or trailing punctuation around
@@ -56,17 +56,17 @@ fn check(ctx: &ItemCtx, out: &mut Vec<Violation>) {
                 format!("Remove the stray characters {list}"),
             )
         };
-        let place = if clean.is_empty() || !s.contains(clean.as_str()) {
+        let place = if clean.is_empty() || !s.contains(&*clean) {
             "has"
-        } else if s.starts_with(clean.as_str()) {
+        } else if s.starts_with(&*clean) {
             "ends with"
-        } else if s.ends_with(clean.as_str()) {
+        } else if s.ends_with(&*clean) {
             "starts with"
         } else {
             "is surrounded by"
         };
         let fix = is_valid(name, &clean, bedrock)
-            .then(|| Fix::safe(title, vec![Edit::set(name, Value::S(clean.clone()))]));
+            .then(|| Fix::safe(title, vec![Edit::set(name, Value::S(clean.to_string()))]));
         out.push(
             Violation::new(&RULE, format!("{name} {place} {what}"))
                 .on(attr)
@@ -81,7 +81,7 @@ fn is_valid(name: &str, value: &str, bedrock: bool) -> bool {
         AGENT_ID => !value.is_empty(),
         ALIAS_ID => is_alias_id(value),
         ACCOUNT_ID => is_account_id(value),
-        RUNTIME_ARN => RUNTIME_ARN_RE.is_match(value),
+        RUNTIME_ARN => is_runtime_arn(value),
         _ => false,
     }
 }

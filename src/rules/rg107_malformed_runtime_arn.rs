@@ -1,7 +1,7 @@
 use super::common::identifier_to_judge;
 use super::{rule_doc, Check, FixAvailability, ItemCtx, Rule, Violation};
 use crate::diagnostic::Severity;
-use crate::schema::{RUNTIME_ARN, RUNTIME_ARN_RE};
+use crate::schema::{is_runtime_arn, RUNTIME_ARN};
 
 /// A `runtime_arn` that is not an AgentCore runtime ARN.
 pub static RULE: Rule = Rule {
@@ -18,7 +18,7 @@ fn check(ctx: &ItemCtx, out: &mut Vec<Violation>) {
     let Some((attr, clean)) = identifier_to_judge(ctx, RUNTIME_ARN) else {
         return;
     };
-    if RUNTIME_ARN_RE.is_match(&clean) {
+    if is_runtime_arn(&clean) {
         return;
     }
     let raw = attr.node.value.as_str().unwrap_or_default();

@@ -2,7 +2,7 @@ use super::common::remove_controls;
 use super::{rule_doc, Check, FixAvailability, ItemCtx, Rule, Violation};
 use crate::diagnostic::Severity;
 use crate::model::Value;
-use crate::schema::{REGION, REGION_RE};
+use crate::schema::{is_region, REGION};
 
 /// A `region` that is not an AWS region name.
 pub static RULE: Rule = Rule {
@@ -25,7 +25,7 @@ fn check(ctx: &ItemCtx, out: &mut Vec<Violation>) {
     // Surrounding white space and invisible characters are RG203's and RG205's to fix.
     let clean = remove_controls(s, false);
     let clean = clean.trim();
-    if REGION_RE.is_match(clean) {
+    if is_region(clean) {
         return;
     }
     let mut v = Violation::new(&RULE, format!("region {s:?} is not an AWS region name")).on(attr);
@@ -37,11 +37,11 @@ fn check(ctx: &ItemCtx, out: &mut Vec<Violation>) {
 
 fn help(clean: &str) -> Option<String> {
     let lower = clean.to_ascii_lowercase().replace(['_', ' '], "-");
-    if lower != clean && REGION_RE.is_match(&lower) {
+    if lower != clean && is_region(&lower) {
         return Some(format!("region names are lower case with dashes: {lower}"));
     }
     if let Some(az) = clean.strip_suffix(|c: char| c.is_ascii_lowercase()) {
-        if REGION_RE.is_match(az) {
+        if is_region(az) {
             return Some(format!(
                 "{clean} is an availability zone; its region is {az}"
             ));

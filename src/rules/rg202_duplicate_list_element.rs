@@ -15,22 +15,37 @@ pub static RULE: Rule = Rule {
     check: Check::Item(check),
 };
 
-/// What two elements that differ only in case or spacing have in common.
-fn folded(s: &str) -> String {
-    // Printable ASCII with single spaces between words folds to its lower case.
-    let simple = s.bytes().all(|b| (0x21..0x7f).contains(&b) || b == b' ')
-        && !s.starts_with(' ')
-        && !s.ends_with(' ')
-        && !s.contains("  ");
-    if simple {
-        return s.to_ascii_lowercase();
+/// What two elements that differ only in case or spacing have in common, up to ASCII case:
+/// two elements are near repeats when their keys are equal ignoring ASCII case.
+fn folded(s: &str) -> std::borrow::Cow<'_, str> {
+    // Printable ASCII with single spaces between words is its own key.
+    if is_simple(s) {
+        return std::borrow::Cow::Borrowed(s);
     }
     let visible: String = s.chars().filter(|c| !is_text_control(*c)).collect();
-    visible
-        .split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ")
-        .to_lowercase()
+    // Lower case already, so ASCII case-insensitive comparison with a simple key is exact.
+    std::borrow::Cow::Owned(
+        visible
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ")
+            .to_lowercase(),
+    )
+}
+
+/// Printable ASCII with single spaces between words and none at the ends.
+fn is_simple(s: &str) -> bool {
+    let bytes = s.as_bytes();
+    if bytes.first() == Some(&b' ') || bytes.last() == Some(&b' ') {
+        return false;
+    }
+    let mut after_space = false;
+    bytes.iter().all(|&b| {
+        let space = b == b' ';
+        let ok = (0x21..0x7f).contains(&b) || (space && !after_space);
+        after_space = space;
+        ok
+    })
 }
 
 /// The string of a non-blank string element (blank ones are RG201's).
@@ -46,6 +61,9 @@ fn check(ctx: &ItemCtx, out: &mut Vec<Violation>) {
         let Value::L(items) = &attr.node.value else {
             continue;
         };
+        if items.len() < 2 {
+            continue;
+        }
         let (exact, remaining) = exact_repeats(attr, items);
         // Near repeats are judged among what the safe fix leaves; their fix removes both kinds.
         out.extend(exact);
@@ -70,7 +88,7 @@ fn exact_repeats<'a>(
     attr: &Attr,
     items: &'a [Node],
 ) -> (Option<Violation>, std::borrow::Cow<'a, [Node]>) {
-    let mut seen: Vec<&str> = Vec::new();
+    let mut seen: Vec<&str> = Vec::with_capacity(items.len());
     let mut repeats: Vec<usize> = Vec::new();
     for (i, n) in items.iter().enumerate() {
         let Some(s) = text(n) else { continue };
@@ -112,12 +130,12 @@ fn exact_repeats<'a>(
 }
 
 fn near_repeats(attr: &Attr, items: &[Node]) -> Option<Violation> {
-    let mut seen: Vec<(String, usize)> = Vec::new();
+    let mut seen: Vec<(std::borrow::Cow<'_, str>, usize)> = Vec::with_capacity(items.len());
     let mut repeats: Vec<(usize, usize)> = Vec::new();
     for (i, n) in items.iter().enumerate() {
         let Some(s) = text(n) else { continue };
         let key = folded(s);
-        match seen.iter().find(|(k, _)| *k == key) {
+        match seen.iter().find(|(k, _)| k.eq_ignore_ascii_case(&key)) {
             Some((_, kept)) => repeats.push((i, *kept)),
             None => seen.push((key, i)),
         }
@@ -152,6 +170,61 @@ mod tests {
     use super::super::common::testing::{bedrock, fixed, messages, run};
     use super::*;
     use crate::diagnostic::Applicability;
+
+    /// The general folding: visible characters, single spaces, lower case.
+    fn reference_fold(s: &str) -> String {
+        let visible: String = s.chars().filter(|c| !is_text_control(*c)).collect();
+        visible
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ")
+            .to_lowercase()
+    }
+
+    #[test]
+    fn near_repeat_keys_compare_as_the_general_folding_does() {
+        let samples = [
+            "Billing",
+            "billing",
+            "BILLING",
+            " billing",
+            "billing ",
+            "bil  ling",
+            "bil ling",
+            "Bil Ling",
+            "bil\tling",
+            "bil\u{200b}ling",
+            "Ärger",
+            "ärger",
+            "ÄRGER",
+            "ß",
+            "SS",
+            "ss",
+            "İ",
+            "i̇",
+            "K",
+            "k",
+            "\u{212a}",
+            "a  b",
+            "a b",
+            "",
+            " ",
+            "~",
+            "x\u{7f}",
+        ];
+        for a in samples {
+            assert_eq!(
+                is_simple(a),
+                matches!(folded(a), std::borrow::Cow::Borrowed(_)),
+                "{a:?}"
+            );
+            for b in samples {
+                let fast = folded(a).eq_ignore_ascii_case(&folded(b));
+                let reference = reference_fold(a) == reference_fold(b);
+                assert_eq!(fast, reference, "{a:?} and {b:?}");
+            }
+        }
+    }
 
     #[test]
     fn exact_repeats_are_removed_safely_keeping_the_first() {

@@ -1,5 +1,6 @@
 use super::common::{
-    allows_breaks, is_blank, is_flagged_control, remove_controls, show_char, TEXT_LIKE_ATTRIBUTES,
+    allows_breaks, is_blank, is_flagged_control, is_printable_ascii, remove_controls, show_char,
+    TEXT_LIKE_ATTRIBUTES,
 };
 use super::{rule_doc, Check, FixAvailability, ItemCtx, Rule, Violation};
 use crate::diagnostic::{Edit, Fix, Severity};
@@ -21,7 +22,7 @@ pub static RULE: Rule = Rule {
 /// RG203's and a blank value RG007's or RG201's, so only what lies inside counts.
 fn flagged(s: &str, keep_breaks: bool) -> Vec<char> {
     // Printable ASCII holds no control, bidi or zero-width character.
-    if s.bytes().all(|b| (0x20..0x7f).contains(&b)) || is_blank(s) {
+    if is_printable_ascii(s) || is_blank(s) {
         return Vec::new();
     }
     let mut found = Vec::new();

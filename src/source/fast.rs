@@ -195,36 +195,33 @@ impl<'a> Parser<'a> {
         self.str_ref().map(std::borrow::Cow::into_owned)
     }
 
+    /// The position of the next `"` or `\\` from `from`, or `None` when the text ends first or a
+    /// control character (not allowed in a JSON string) comes before it.
+    fn plain_run(&self, from: usize) -> Option<usize> {
+        let rest = self.b.get(from..)?;
+        let n = memchr::memchr2(b'"', b'\\', rest)?;
+        // No early exit: this form compiles to a vector loop.
+        let control = rest[..n].iter().fold(false, |seen, &c| seen | (c < 0x20));
+        (!control).then_some(from + n)
+    }
+
     /// A string at its `"`, unescaped; borrowed from the text when it has no escapes.
     fn str_ref(&mut self) -> Option<std::borrow::Cow<'a, str>> {
         if self.peek()? != b'"' {
             return None;
         }
         let start = self.pos + 1;
-        let mut i = start;
-        loop {
-            match *self.b.get(i)? {
-                b'"' => {
-                    self.pos = i + 1;
-                    return Some(std::borrow::Cow::Borrowed(self.text.get(start..i)?));
-                }
-                b'\\' => break,
-                c if c < 0x20 => return None,
-                _ => i += 1,
-            }
+        let mut i = self.plain_run(start)?;
+        if self.b[i] == b'"' {
+            self.pos = i + 1;
+            return Some(std::borrow::Cow::Borrowed(self.text.get(start..i)?));
         }
         // Escapes: copy what came before, then decode.
         let mut out = String::with_capacity(i - start + 16);
         out.push_str(self.text.get(start..i)?);
         loop {
             let run_start = i;
-            loop {
-                match *self.b.get(i)? {
-                    b'"' | b'\\' => break,
-                    c if c < 0x20 => return None,
-                    _ => i += 1,
-                }
-            }
+            i = self.plain_run(i)?;
             out.push_str(self.text.get(run_start..i)?);
             if self.b[i] == b'"' {
                 self.pos = i + 1;
