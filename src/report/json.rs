@@ -79,7 +79,63 @@ struct Document<'a> {
     diagnostics: Diagnostics<'a>,
 }
 
+/// The document without its findings, for the findings a stream wrote to a file.
+#[derive(Serialize)]
+struct Head<'a> {
+    schema: &'static str,
+    tool: Tool,
+    sources: &'a [crate::source::SourceSummary],
+    summary: serde_json::Value,
+}
+
+/// Indentation of an element of the top-level `diagnostics` array in the pretty document.
+const ELEMENT_INDENT: &[u8] = b"    ";
+
+/// One finding as an element of the document's `diagnostics` array, exactly as the pretty
+/// document writes it, separator first.
+pub(super) fn write_element(d: &Diagnostic, first: bool, out: &mut dyn Write) -> io::Result<()> {
+    let text = serde_json::to_vec_pretty(&JsonDiagnostic(d))?;
+    out.write_all(if first { b"\n" } else { b",\n" })?;
+    out.write_all(ELEMENT_INDENT)?;
+    // Strings escape their line breaks, so every line break here is the layout's.
+    for (i, line) in text.split(|b| *b == b'\n').enumerate() {
+        if i > 0 {
+            out.write_all(b"\n")?;
+            out.write_all(ELEMENT_INDENT)?;
+        }
+        out.write_all(line)?;
+    }
+    Ok(())
+}
+
+/// The document with the findings a stream wrote to a file.
+fn render_spilled(
+    report: &Report,
+    spilled: &super::Spilled,
+    out: &mut dyn Write,
+) -> io::Result<()> {
+    use std::io::{Seek, SeekFrom};
+    let head = Head {
+        schema: "reglint-report/1",
+        tool: TOOL,
+        sources: &report.sources,
+        summary: summary(report),
+    };
+    let head = serde_json::to_vec_pretty(&head)?;
+    let open = head.strip_suffix(b"\n}").unwrap_or(&head);
+    out.write_all(open)?;
+    out.write_all(b",\n  \"diagnostics\": [")?;
+    let mut file = &spilled.file;
+    file.seek(SeekFrom::Start(0))?;
+    io::copy(&mut file, out)?;
+    out.write_all(if spilled.count == 0 { b"]" } else { b"\n  ]" })?;
+    out.write_all(b"\n}\n")
+}
+
 pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
+    if let Some(spilled) = &report.spilled {
+        return render_spilled(report, spilled, out);
+    }
     let doc = Document {
         schema: "reglint-report/1",
         tool: TOOL,
@@ -149,6 +205,44 @@ mod tests {
                 )
             }),
             help: full.then(|| "see RG101".to_string()),
+        }
+    }
+
+    #[test]
+    fn a_document_with_spilled_findings_is_the_document_written_whole() {
+        use std::io::Write as _;
+        for findings in [
+            vec![],
+            vec![sample(true)],
+            vec![sample(true), sample(false)],
+        ] {
+            let mut whole = Report::default();
+            whole.summary.items = 7;
+            whole.aws_calls.insert("GetAgent".into(), 2);
+            whole.diagnostics = findings.clone();
+            let mut expected = Vec::new();
+            render(&whole, &mut expected).unwrap();
+
+            let mut file = tempfile::tempfile().unwrap();
+            for (i, d) in findings.iter().enumerate() {
+                write_element(d, i == 0, &mut file).unwrap();
+            }
+            file.flush().unwrap();
+            let mut spilled = Report::default();
+            spilled.summary = whole.summary.clone();
+            spilled.aws_calls = whole.aws_calls.clone();
+            spilled.spilled = Some(crate::report::Spilled {
+                file,
+                count: findings.len(),
+            });
+            let mut written = Vec::new();
+            render(&spilled, &mut written).unwrap();
+            assert_eq!(
+                String::from_utf8(written).unwrap(),
+                String::from_utf8(expected).unwrap(),
+                "{} findings",
+                findings.len()
+            );
         }
     }
 

@@ -21,7 +21,7 @@ mod stats;
 mod stream;
 mod text;
 
-pub use stream::Stream;
+pub use stream::{Spilled, Stream};
 
 pub use escape::escape_terminal;
 
@@ -98,6 +98,8 @@ pub struct Report {
     pub counts_only: bool,
     /// Findings written as they are found instead of kept ([`Stream`]).
     pub stream: Option<Stream>,
+    /// `json` findings the stream wrote to a temporary file, for the renderer.
+    pub spilled: Option<Spilled>,
     pub summary: Summary,
     pub diffs: Vec<FileDiff>,
     /// What the run did or could not do, for people (written files, skipped fixes).
@@ -155,10 +157,10 @@ impl Report {
 
     /// Writes the findings a stream still holds; the report then prints only its summary.
     pub fn finish_stream(&mut self) -> io::Result<()> {
-        match self.stream.take() {
-            Some(stream) => stream.finish(),
-            None => Ok(()),
+        if let Some(stream) = self.stream.take() {
+            self.spilled = stream.finish()?;
         }
+        Ok(())
     }
 
     /// The most severe finding.

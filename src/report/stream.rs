@@ -1,11 +1,15 @@
 //! Findings written as they are found, for the formats that print one finding after another
 //! (`text`, `concise`, `jsonl`, `github`): a run over millions of items holds none of them.
+//! The `json` document has its summary before its findings, so its findings are written as
+//! they are found to an unnamed temporary file ([`Spilled`]) that the renderer copies into the
+//! document at the end.
 //!
 //! Items arrive in source order, so the findings of one item are held until the next item
 //! starts, put in report order (line, column, rule) and written. The summary follows at the
 //! end, written by the format's renderer as usual. A reader that goes away ends the output
 //! quietly, as for a report written at the end.
 
+use std::fs::File;
 use std::io::{self, BufWriter, Write};
 
 use super::text::Palette;
@@ -19,6 +23,8 @@ pub struct Stream {
     cwd: Option<String>,
     /// `None` once the reader has gone away.
     out: Option<BufWriter<Box<dyn Write + Send>>>,
+    /// Where `json` findings go until the document is written.
+    spill: Option<(BufWriter<File>, usize)>,
     pending: Vec<Diagnostic>,
     pending_item: Option<(usize, usize)>,
     error: Option<io::Error>,
@@ -35,20 +41,27 @@ impl std::fmt::Debug for Stream {
 }
 
 impl Stream {
-    /// A stream of findings in `format` to `out`, or `None` when the format is a document
-    /// that is written whole (`json`, `sarif`, `junit`).
+    /// A stream of findings in `format` to `out` (for `json`, to a temporary file), or `None`
+    /// when the format is a document that is written whole (`sarif`, `junit`), or when no
+    /// temporary file can be made for `json`.
     pub fn new(
         format: OutputFormat,
         opts: RenderOptions,
         out: Box<dyn Write + Send>,
     ) -> Option<Self> {
-        if !matches!(
-            format,
-            OutputFormat::Text | OutputFormat::Concise | OutputFormat::Jsonl | OutputFormat::Github
-        ) {
-            return None;
-        }
+        let spill = match format {
+            OutputFormat::Text
+            | OutputFormat::Concise
+            | OutputFormat::Jsonl
+            | OutputFormat::Github => None,
+            OutputFormat::Json => Some((
+                BufWriter::with_capacity(1 << 16, tempfile::tempfile().ok()?),
+                0,
+            )),
+            OutputFormat::Sarif | OutputFormat::Junit => return None,
+        };
         Some(Stream {
+            spill,
             format,
             palette: Palette::new(opts.color),
             opts,
@@ -73,16 +86,23 @@ impl Stream {
     }
 
     /// Writes what is held and flushes; the first write error, if any (a broken pipe is not).
-    pub fn finish(mut self) -> io::Result<()> {
+    /// For `json`, the findings written so far, for the renderer to put in the document.
+    pub fn finish(mut self) -> io::Result<Option<Spilled>> {
         self.write_pending();
         if let Some(out) = self.out.as_mut() {
             if let Err(e) = out.flush() {
                 self.fail(e);
             }
         }
-        match self.error.take() {
-            Some(e) => Err(e),
-            None => Ok(()),
+        if let Some(e) = self.error.take() {
+            return Err(e);
+        }
+        match self.spill.take() {
+            Some((file, count)) => {
+                let file = file.into_inner().map_err(io::IntoInnerError::into_error)?;
+                Ok(Some(Spilled { file, count }))
+            }
+            None => Ok(None),
         }
     }
 
@@ -100,6 +120,11 @@ impl Stream {
     }
 
     fn write(&mut self, d: &Diagnostic) -> io::Result<()> {
+        if let Some((file, count)) = self.spill.as_mut() {
+            json::write_element(d, *count == 0, file)?;
+            *count += 1;
+            return Ok(());
+        }
         let Some(out) = self.out.as_mut() else {
             return Ok(());
         };
@@ -116,8 +141,16 @@ impl Stream {
     /// The reader went away (output ends quietly) or writing failed (kept for the end).
     fn fail(&mut self, e: io::Error) {
         self.out = None;
+        self.spill = None;
         if e.kind() != io::ErrorKind::BrokenPipe && self.error.is_none() {
             self.error = Some(e);
         }
     }
+}
+
+/// The `json` findings of a run, as the elements of the document's `diagnostics` array.
+#[derive(Debug)]
+pub struct Spilled {
+    pub(super) file: File,
+    pub(super) count: usize,
 }
