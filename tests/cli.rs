@@ -552,7 +552,7 @@ fn streamed_findings_equal_the_report_written_whole() {
         "reglint.toml",
         b"[[rules.exceptions]]\nkey = { agent_id = \"NOBODY0000\" }\nrules = [\"RG101\"]\nreason = \"kept for the test\"\n",
     );
-    for format in ["text", "concise", "jsonl", "github", "json"] {
+    for format in ["text", "concise", "jsonl", "github", "json", "sarif"] {
         let streamed = reglint()
             .current_dir(dir.path())
             .args(["check", "--format", format])

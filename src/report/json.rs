@@ -88,24 +88,10 @@ struct Head<'a> {
     summary: serde_json::Value,
 }
 
-/// Indentation of an element of the top-level `diagnostics` array in the pretty document.
-const ELEMENT_INDENT: &[u8] = b"    ";
-
 /// One finding as an element of the document's `diagnostics` array, exactly as the pretty
 /// document writes it, separator first.
 pub(super) fn write_element(d: &Diagnostic, first: bool, out: &mut dyn Write) -> io::Result<()> {
-    let text = serde_json::to_vec_pretty(&JsonDiagnostic(d))?;
-    out.write_all(if first { b"\n" } else { b",\n" })?;
-    out.write_all(ELEMENT_INDENT)?;
-    // Strings escape their line breaks, so every line break here is the layout's.
-    for (i, line) in text.split(|b| *b == b'\n').enumerate() {
-        if i > 0 {
-            out.write_all(b"\n")?;
-            out.write_all(ELEMENT_INDENT)?;
-        }
-        out.write_all(line)?;
-    }
-    Ok(())
+    super::stream::write_element(&JsonDiagnostic(d), first, b"    ", out)
 }
 
 /// The document with the findings a stream wrote to a file.
@@ -114,7 +100,6 @@ fn render_spilled(
     spilled: &super::Spilled,
     out: &mut dyn Write,
 ) -> io::Result<()> {
-    use std::io::{Seek, SeekFrom};
     let head = Head {
         schema: "reglint-report/1",
         tool: TOOL,
@@ -124,11 +109,8 @@ fn render_spilled(
     let head = serde_json::to_vec_pretty(&head)?;
     let open = head.strip_suffix(b"\n}").unwrap_or(&head);
     out.write_all(open)?;
-    out.write_all(b",\n  \"diagnostics\": [")?;
-    let mut file = &spilled.file;
-    file.seek(SeekFrom::Start(0))?;
-    io::copy(&mut file, out)?;
-    out.write_all(if spilled.count == 0 { b"]" } else { b"\n  ]" })?;
+    out.write_all(b",\n  \"diagnostics\": ")?;
+    spilled.write_array(b"  ", out)?;
     out.write_all(b"\n}\n")
 }
 
@@ -167,12 +149,12 @@ pub(super) fn write_line(d: &Diagnostic, out: &mut dyn Write) -> io::Result<()> 
 }
 
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use super::*;
     use crate::diagnostic::{Fix, ItemRef, Location, Severity};
     use crate::model::Value;
 
-    fn sample(full: bool) -> Diagnostic {
+    pub(in crate::report) fn sample(full: bool) -> Diagnostic {
         Diagnostic {
             rule: "RG101",
             name: "stray-character-in-identifier",
@@ -228,13 +210,15 @@ mod tests {
                 write_element(d, i == 0, &mut file).unwrap();
             }
             file.flush().unwrap();
-            let mut spilled = Report::default();
-            spilled.summary = whole.summary.clone();
-            spilled.aws_calls = whole.aws_calls.clone();
-            spilled.spilled = Some(crate::report::Spilled {
-                file,
-                count: findings.len(),
-            });
+            let spilled = Report {
+                summary: whole.summary.clone(),
+                aws_calls: whole.aws_calls.clone(),
+                spilled: Some(crate::report::Spilled {
+                    file,
+                    count: findings.len(),
+                }),
+                ..Report::default()
+            };
             let mut written = Vec::new();
             render(&spilled, &mut written).unwrap();
             assert_eq!(

@@ -27,7 +27,41 @@ const INFORMATION_URI: &str = if env!("CARGO_PKG_REPOSITORY").is_empty() {
 const FINGERPRINT_KEY: &str = "reglintFingerprint/v1";
 
 pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
+    if let Some(spilled) = &report.spilled {
+        return render_spilled(report, spilled, out);
+    }
     serde_json::to_writer_pretty(&mut *out, &document(report))?;
+    writeln!(out)
+}
+
+/// Where the run's results are in the pretty document: the key of the one run's array, at its
+/// depth (a line break inside a string is escaped, so this cannot occur in a value).
+const RESULTS: &[u8] = b"\n      \"results\": []";
+
+/// One finding as an element of the run's `results`, exactly as the pretty document writes it,
+/// separator first.
+pub(super) fn write_element(
+    d: &Diagnostic,
+    cwd: Option<&str>,
+    first: bool,
+    out: &mut dyn Write,
+) -> io::Result<()> {
+    super::stream::write_element(&result(d, cwd), first, b"        ", out)
+}
+
+/// The document with the results a stream wrote to a file.
+fn render_spilled(
+    report: &Report,
+    spilled: &super::Spilled,
+    out: &mut dyn Write,
+) -> io::Result<()> {
+    let doc = serde_json::to_vec_pretty(&document(report))?;
+    let at = memchr::memmem::find(&doc, RESULTS)
+        .ok_or_else(|| io::Error::other("the SARIF document has no results array"))?;
+    out.write_all(&doc[..at])?;
+    out.write_all(b"\n      \"results\": ")?;
+    spilled.write_array(b"      ", out)?;
+    out.write_all(&doc[at + RESULTS.len()..])?;
     writeln!(out)
 }
 
@@ -221,6 +255,46 @@ fn uri_encode(path: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_document_with_spilled_results_is_the_document_written_whole() {
+        use std::io::Write as _;
+        let sample = crate::report::json::tests::sample;
+        let cwd = working_dir();
+        for findings in [
+            vec![],
+            vec![sample(true)],
+            vec![sample(true), sample(false)],
+        ] {
+            let mut whole = Report::default();
+            whole.notes.push("wrote 1 file".into());
+            whole.diagnostics = findings.clone();
+            let mut expected = Vec::new();
+            render(&whole, &mut expected).unwrap();
+
+            let mut file = tempfile::tempfile().unwrap();
+            for (i, d) in findings.iter().enumerate() {
+                write_element(d, cwd.as_deref(), i == 0, &mut file).unwrap();
+            }
+            file.flush().unwrap();
+            let spilled = Report {
+                notes: whole.notes.clone(),
+                spilled: Some(crate::report::Spilled {
+                    file,
+                    count: findings.len(),
+                }),
+                ..Report::default()
+            };
+            let mut written = Vec::new();
+            render(&spilled, &mut written).unwrap();
+            assert_eq!(
+                String::from_utf8(written).unwrap(),
+                String::from_utf8(expected).unwrap(),
+                "{} findings",
+                findings.len()
+            );
+        }
+    }
 
     #[test]
     fn uris_encode_spaces_percent_and_controls() {

@@ -1,8 +1,8 @@
 //! Findings written as they are found, for the formats that print one finding after another
 //! (`text`, `concise`, `jsonl`, `github`): a run over millions of items holds none of them.
-//! The `json` document has its summary before its findings, so its findings are written as
-//! they are found to an unnamed temporary file ([`Spilled`]) that the renderer copies into the
-//! document at the end.
+//! The `json` and `sarif` documents have their summary or rules before their findings, so
+//! their findings are written as they are found to an unnamed temporary file ([`Spilled`]) that
+//! the renderer copies into the document at the end.
 //!
 //! Items arrive in source order, so the findings of one item are held until the next item
 //! starts, put in report order (line, column, rule) and written. The summary follows at the
@@ -13,7 +13,9 @@ use std::fs::File;
 use std::io::{self, BufWriter, Write};
 
 use super::text::Palette;
-use super::{concise, github, json, order_key, text, working_dir, OutputFormat, RenderOptions};
+use super::{
+    concise, github, json, order_key, sarif, text, working_dir, OutputFormat, RenderOptions,
+};
 use crate::diagnostic::Diagnostic;
 
 pub struct Stream {
@@ -23,7 +25,7 @@ pub struct Stream {
     cwd: Option<String>,
     /// `None` once the reader has gone away.
     out: Option<BufWriter<Box<dyn Write + Send>>>,
-    /// Where `json` findings go until the document is written.
+    /// Where `json` and `sarif` findings go until the document is written.
     spill: Option<(BufWriter<File>, usize)>,
     pending: Vec<Diagnostic>,
     pending_item: Option<(usize, usize)>,
@@ -41,9 +43,9 @@ impl std::fmt::Debug for Stream {
 }
 
 impl Stream {
-    /// A stream of findings in `format` to `out` (for `json`, to a temporary file), or `None`
-    /// when the format is a document that is written whole (`sarif`, `junit`), or when no
-    /// temporary file can be made for `json`.
+    /// A stream of findings in `format` to `out` (for `json` and `sarif`, to a temporary
+    /// file), or `None` when the format is a document that is written whole (`junit`, which
+    /// groups findings by rule), or when no temporary file can be made.
     pub fn new(
         format: OutputFormat,
         opts: RenderOptions,
@@ -54,11 +56,11 @@ impl Stream {
             | OutputFormat::Concise
             | OutputFormat::Jsonl
             | OutputFormat::Github => None,
-            OutputFormat::Json => Some((
+            OutputFormat::Json | OutputFormat::Sarif => Some((
                 BufWriter::with_capacity(1 << 16, tempfile::tempfile().ok()?),
                 0,
             )),
-            OutputFormat::Sarif | OutputFormat::Junit => return None,
+            OutputFormat::Junit => return None,
         };
         Some(Stream {
             spill,
@@ -86,7 +88,8 @@ impl Stream {
     }
 
     /// Writes what is held and flushes; the first write error, if any (a broken pipe is not).
-    /// For `json`, the findings written so far, for the renderer to put in the document.
+    /// For `json` and `sarif`, the findings written so far, for the renderer to put in the
+    /// document.
     pub fn finish(mut self) -> io::Result<Option<Spilled>> {
         self.write_pending();
         if let Some(out) = self.out.as_mut() {
@@ -121,7 +124,12 @@ impl Stream {
 
     fn write(&mut self, d: &Diagnostic) -> io::Result<()> {
         if let Some((file, count)) = self.spill.as_mut() {
-            json::write_element(d, *count == 0, file)?;
+            match self.format {
+                OutputFormat::Sarif => {
+                    sarif::write_element(d, self.cwd.as_deref(), *count == 0, file)?
+                }
+                _ => json::write_element(d, *count == 0, file)?,
+            }
             *count += 1;
             return Ok(());
         }
@@ -148,9 +156,49 @@ impl Stream {
     }
 }
 
-/// The `json` findings of a run, as the elements of the document's `diagnostics` array.
+/// The `json` or `sarif` findings of a run, as the elements of the document's array of
+/// findings, in the layout of the pretty-printed document.
 #[derive(Debug)]
 pub struct Spilled {
     pub(super) file: File,
     pub(super) count: usize,
+}
+
+impl Spilled {
+    /// The array: `[`, the elements, and `]` on its own line indented by `close_indent` (or
+    /// `[]` when there are none), as serde_json's pretty printer writes it.
+    pub(super) fn write_array(&self, close_indent: &[u8], out: &mut dyn Write) -> io::Result<()> {
+        use std::io::{Seek, SeekFrom};
+        out.write_all(b"[")?;
+        let mut file = &self.file;
+        file.seek(SeekFrom::Start(0))?;
+        io::copy(&mut file, out)?;
+        if self.count > 0 {
+            out.write_all(b"\n")?;
+            out.write_all(close_indent)?;
+        }
+        out.write_all(b"]")
+    }
+}
+
+/// `value` as an element of a pretty-printed array whose elements are indented by `indent`,
+/// separator first: byte for byte what serde_json writes inside the whole document.
+pub(super) fn write_element(
+    value: &impl serde::Serialize,
+    first: bool,
+    indent: &[u8],
+    out: &mut dyn Write,
+) -> io::Result<()> {
+    let text = serde_json::to_vec_pretty(value)?;
+    out.write_all(if first { b"\n" } else { b",\n" })?;
+    out.write_all(indent)?;
+    // Strings escape their line breaks, so every line break here is the layout's.
+    for (i, line) in text.split(|b| *b == b'\n').enumerate() {
+        if i > 0 {
+            out.write_all(b"\n")?;
+            out.write_all(indent)?;
+        }
+        out.write_all(line)?;
+    }
+    Ok(())
 }
