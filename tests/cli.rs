@@ -575,5 +575,18 @@ fn streamed_findings_equal_the_report_written_whole() {
         assert_eq!(stdout(&streamed), written, "{format}");
         assert!(written.contains("RG900"), "{format}: {written}");
         assert!(written.contains("RG301"), "{format}: {written}");
+        if matches!(format, "json" | "sarif") {
+            // Without a temporary file the findings are kept in memory: the same report.
+            let kept = reglint()
+                .current_dir(dir.path())
+                .env("TMPDIR", dir.path().join("no such directory"))
+                .args(["check", "--format", format])
+                .arg(&fixture)
+                .arg(&second)
+                .output()
+                .unwrap();
+            assert_eq!(kept.status.code(), Some(1), "{}", stderr(&kept));
+            assert_eq!(stdout(&kept), written, "{format} without a temporary file");
+        }
     }
 }

@@ -124,14 +124,16 @@ impl Stream {
 
     fn write(&mut self, d: &Diagnostic) -> io::Result<()> {
         if let Some((file, count)) = self.spill.as_mut() {
-            match self.format {
+            let written = match self.format {
                 OutputFormat::Sarif => {
-                    sarif::write_element(d, self.cwd.as_deref(), *count == 0, file)?
+                    sarif::write_element(d, self.cwd.as_deref(), *count == 0, file)
                 }
-                _ => json::write_element(d, *count == 0, file)?,
-            }
+                _ => json::write_element(d, *count == 0, file),
+            };
             *count += 1;
-            return Ok(());
+            return written.map_err(|e| {
+                io::Error::new(e.kind(), format!("the report's temporary file: {e}"))
+            });
         }
         let Some(out) = self.out.as_mut() else {
             return Ok(());
