@@ -192,42 +192,13 @@ pub(super) mod tests {
 
     #[test]
     fn a_document_with_spilled_findings_is_the_document_written_whole() {
-        use std::io::Write as _;
-        for findings in [
-            vec![],
-            vec![sample(true)],
-            vec![sample(true), sample(false)],
-        ] {
-            let mut whole = Report::default();
-            whole.summary.items = 7;
-            whole.aws_calls.insert("GetAgent".into(), 2);
-            whole.diagnostics = findings.clone();
-            let mut expected = Vec::new();
-            render(&whole, &mut expected).unwrap();
-
-            let mut file = tempfile::tempfile().unwrap();
-            for (i, d) in findings.iter().enumerate() {
-                write_element(d, i == 0, &mut file).unwrap();
-            }
-            file.flush().unwrap();
-            let spilled = Report {
-                summary: whole.summary.clone(),
-                aws_calls: whole.aws_calls.clone(),
-                spilled: Some(crate::report::Spilled {
-                    file,
-                    count: findings.len(),
-                }),
-                ..Report::default()
-            };
-            let mut written = Vec::new();
-            render(&spilled, &mut written).unwrap();
-            assert_eq!(
-                String::from_utf8(written).unwrap(),
-                String::from_utf8(expected).unwrap(),
-                "{} findings",
-                findings.len()
-            );
-        }
+        let make = || {
+            let mut r = Report::default();
+            r.summary.items = 7;
+            r.aws_calls.insert("GetAgent".into(), 2);
+            r
+        };
+        crate::report::stream::testing::assert_spilled_is_whole(make, write_element, render);
     }
 
     #[test]

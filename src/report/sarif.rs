@@ -258,42 +258,17 @@ mod tests {
 
     #[test]
     fn a_document_with_spilled_results_is_the_document_written_whole() {
-        use std::io::Write as _;
-        let sample = crate::report::json::tests::sample;
         let cwd = working_dir();
-        for findings in [
-            vec![],
-            vec![sample(true)],
-            vec![sample(true), sample(false)],
-        ] {
-            let mut whole = Report::default();
-            whole.notes.push("wrote 1 file".into());
-            whole.diagnostics = findings.clone();
-            let mut expected = Vec::new();
-            render(&whole, &mut expected).unwrap();
-
-            let mut file = tempfile::tempfile().unwrap();
-            for (i, d) in findings.iter().enumerate() {
-                write_element(d, cwd.as_deref(), i == 0, &mut file).unwrap();
-            }
-            file.flush().unwrap();
-            let spilled = Report {
-                notes: whole.notes.clone(),
-                spilled: Some(crate::report::Spilled {
-                    file,
-                    count: findings.len(),
-                }),
-                ..Report::default()
-            };
-            let mut written = Vec::new();
-            render(&spilled, &mut written).unwrap();
-            assert_eq!(
-                String::from_utf8(written).unwrap(),
-                String::from_utf8(expected).unwrap(),
-                "{} findings",
-                findings.len()
-            );
-        }
+        let make = || {
+            let mut r = Report::default();
+            r.notes.push("wrote 1 file".into());
+            r
+        };
+        crate::report::stream::testing::assert_spilled_is_whole(
+            make,
+            |d, first, out| write_element(d, cwd.as_deref(), first, out),
+            render,
+        );
     }
 
     #[test]

@@ -204,3 +204,49 @@ pub(super) fn write_element(
     }
     Ok(())
 }
+
+#[cfg(test)]
+pub(super) mod testing {
+    use super::*;
+    use crate::report::Report;
+
+    /// Checks that a document whose findings went through `write_element` to a temporary file
+    /// is byte for byte the document rendered whole, for 0, 1 and 2 findings. `make` builds
+    /// the report without its findings.
+    pub fn assert_spilled_is_whole(
+        make: impl Fn() -> Report,
+        write_element: impl Fn(&Diagnostic, bool, &mut dyn Write) -> io::Result<()>,
+        render: fn(&Report, &mut dyn Write) -> io::Result<()>,
+    ) {
+        let sample = crate::report::json::tests::sample;
+        for findings in [
+            vec![],
+            vec![sample(true)],
+            vec![sample(true), sample(false)],
+        ] {
+            let mut whole = make();
+            whole.diagnostics = findings.clone();
+            let mut expected = Vec::new();
+            render(&whole, &mut expected).unwrap();
+
+            let mut file = tempfile::tempfile().unwrap();
+            for (i, d) in findings.iter().enumerate() {
+                write_element(d, i == 0, &mut file).unwrap();
+            }
+            file.flush().unwrap();
+            let mut spilled = make();
+            spilled.spilled = Some(Spilled {
+                file,
+                count: findings.len(),
+            });
+            let mut written = Vec::new();
+            render(&spilled, &mut written).unwrap();
+            assert_eq!(
+                String::from_utf8(written).unwrap(),
+                String::from_utf8(expected).unwrap(),
+                "{} findings",
+                findings.len()
+            );
+        }
+    }
+}
