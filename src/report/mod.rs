@@ -98,7 +98,7 @@ pub struct Report {
     pub counts_only: bool,
     /// Findings written as they are found instead of kept ([`Stream`]).
     pub stream: Option<Stream>,
-    /// `json` findings the stream wrote to a temporary file, for the renderer.
+    /// `json` or `sarif` findings the stream wrote to a temporary file, for the renderer.
     pub spilled: Option<Spilled>,
     pub summary: Summary,
     pub diffs: Vec<FileDiff>,

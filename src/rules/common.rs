@@ -33,34 +33,28 @@ pub fn is_trailing_punct(c: char) -> bool {
 /// An identifier with stray characters removed, and the characters removed (in order).
 /// Stray characters are removed anywhere; trailing punctuation only at the end.
 pub fn strip_stray(s: &str) -> (Cow<'_, str>, Vec<char>) {
-    let mut removed = Vec::new();
-    // Most identifiers are plain ASCII with nothing to remove: borrow them whole.
+    // Most identifiers are plain ASCII, which holds neither stray characters nor trailing
+    // punctuation: borrow them whole.
     let plain = |b: u8| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b':' | b'/');
-    let mut kept: Cow<'_, str> = if s.bytes().fold(true, |ok, b| ok & plain(b)) {
-        Cow::Borrowed(s)
-    } else {
-        Cow::Owned(
-            s.chars()
-                .filter(|c| {
-                    let stray = is_stray_char(*c);
-                    if stray {
-                        removed.push(*c);
-                    }
-                    !stray
-                })
-                .collect(),
-        )
-    };
-    while let Some(c) = kept.chars().last().filter(|c| is_trailing_punct(*c)) {
-        match &mut kept {
-            Cow::Borrowed(b) => *b = &b[..b.len() - c.len_utf8()],
-            Cow::Owned(o) => {
-                o.pop();
+    if s.bytes().fold(true, |ok, b| ok & plain(b)) {
+        return (Cow::Borrowed(s), Vec::new());
+    }
+    let mut removed = Vec::new();
+    let mut kept: String = s
+        .chars()
+        .filter(|c| {
+            let stray = is_stray_char(*c);
+            if stray {
+                removed.push(*c);
             }
-        }
+            !stray
+        })
+        .collect();
+    while let Some(c) = kept.chars().last().filter(|c| is_trailing_punct(*c)) {
+        kept.pop();
         removed.push(c);
     }
-    (kept, removed)
+    (Cow::Owned(kept), removed)
 }
 
 /// Stray characters only at the ends of a value (for registry keys that may hold any text):
@@ -192,6 +186,14 @@ mod tests {
         assert_eq!(strip_stray(" \u{200B}ABC,").0, "ABC");
         assert_eq!(strip_stray("“ABC”").1, vec!['“', '”']);
         assert_eq!(strip_stray("ABC").1, Vec::<char>::new());
+        assert!(matches!(
+            strip_stray("arn:aws:x/a-b_c").0,
+            Cow::Borrowed("arn:aws:x/a-b_c")
+        ));
+        assert_eq!(
+            strip_stray("ABC.)"),
+            (Cow::Owned("ABC".into()), vec![')', '.'])
+        );
     }
 }
 
