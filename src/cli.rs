@@ -95,6 +95,17 @@ pub struct AwsArgs {
     pub endpoint_url: Option<String>,
 }
 
+impl AwsArgs {
+    /// The settings the AWS layer takes.
+    pub fn settings(&self) -> crate::aws::config::AwsSettings {
+        crate::aws::config::AwsSettings {
+            profile: self.profile.clone(),
+            region: self.region.clone(),
+            endpoint_url: self.endpoint_url.clone(),
+        }
+    }
+}
+
 /// Options of `--verify` and `doctor`.
 #[derive(Debug, Clone, Default, Args)]
 pub struct VerifyArgs {
@@ -181,11 +192,7 @@ pub struct RuleArgs {
     pub format: RuleFormat,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum RuleFormat {
-    Text,
-    Json,
-}
+pub use crate::report::RuleFormat;
 
 #[derive(Debug, Clone, Args)]
 pub struct UndoArgs {

@@ -6,23 +6,24 @@
 use std::io::{self, IsTerminal, Write};
 use std::sync::Arc;
 
-use crate::aws::bedrock::{AliasFacts, ControlPlane, FailureKind, Lookup};
+use crate::aws::bedrock::{AliasFacts, AliasSummary, FailureKind, Lookup};
 use crate::aws::convert::item_from_sdk;
-use crate::aws::sessions::{
-    assume_role, caller_identity, AccountSession, CallCounter, Sessions, VerifyOptions,
-};
+use crate::aws::sessions::{assume_role, caller_identity, CallCounter, Sessions, VerifyOptions};
 use crate::aws::table::TableStore;
-use crate::check::RunError;
 use crate::cli::DoctorArgs;
+use crate::error::RunError;
+use crate::lint::ItemOrigin;
 use crate::model::{Item, Value};
 use crate::report::doctor::{render_header, render_step, render_summary, Step, StepStatus};
 use crate::schema::{is_account_id, is_agent_id, is_alias_id, parse_runtime_arn};
 use crate::source::{FileReader, SourceSpec};
-use crate::verify::{ItemTarget, Target, DEFAULT_QUALIFIER, DRAFT_ALIAS};
+use crate::verify::{
+    gather, judge, Facts, ItemTarget, Place, Plan, PlannedItem, Target, DEFAULT_QUALIFIER,
+};
 
 /// Runs `reglint doctor`.
 pub fn run(args: &DoctorArgs) -> Result<u8, RunError> {
-    let config = crate::app::load_config(args.config.as_ref())?;
+    let config = crate::config::load_nearest(args.config.as_ref())?;
     let local = args.verify_args.local_account.clone().or_else(|| {
         config
             .file
@@ -31,8 +32,9 @@ pub fn run(args: &DoctorArgs) -> Result<u8, RunError> {
             .as_ref()
             .map(|s| s.get_ref().clone())
     });
-    let options = VerifyOptions::resolve(
+    let options = crate::verify::resolve_options(
         &args.verify_args,
+        args.aws.region.as_deref(),
         &config.file.verify,
         local.as_deref(),
         |name| std::env::var(name).ok(),
@@ -50,7 +52,7 @@ pub fn run(args: &DoctorArgs) -> Result<u8, RunError> {
         color,
         steps: Vec::new(),
     };
-    let base = runtime.block_on(crate::aws::config::sdk_config(&args.aws));
+    let base = runtime.block_on(crate::aws::config::sdk_config(&args.aws.settings()));
     let default_region = options
         .region
         .clone()
@@ -196,7 +198,9 @@ fn entry_target(
     }
     Ok(ItemTarget {
         account: args.account.clone(),
-        region: args.aws.region.clone(),
+        // An entry given by its IDs names no Region of its own: like an item without `region`,
+        // it is checked in the run's Region (`--region`, else `[verify] region`, else the SDK's).
+        region: None,
         target: Target::Agent {
             agent_id: agent_id.clone(),
             alias_id: alias_id.clone(),
@@ -242,7 +246,7 @@ fn find_entry(
         // the table's key).
         runtime
             .block_on(async {
-                let store = TableStore::connect(&args.aws, table).await?;
+                let store = TableStore::connect(&args.aws.settings(), table).await?;
                 store
                     .scan(1, true, |sdk| {
                         let item = item_from_sdk(&sdk);
@@ -453,16 +457,39 @@ async fn checklist<W: Write>(
             }
         }
     };
-    let plane = sessions.control_plane(&session, &region);
+    let who = session
+        .role_arn
+        .clone()
+        .unwrap_or_else(|| "the base credentials".to_string());
+    let place = crate::verify::Place { account, region };
+    let facts = gather_one(target, &sessions).await;
     match &target.target {
         Target::Agent { agent_id, alias_id } => {
-            agent_steps(&sessions, &plane, &session, agent_id, alias_id, p).await
+            agent_steps(&facts, &place, agent_id, alias_id, &who, p)
         }
         Target::Runtime {
             runtime_arn,
             qualifier,
-        } => runtime_steps(&plane, runtime_arn, qualifier, p).await,
+        } => runtime_steps(&facts, &place, runtime_arn, qualifier, p),
     }
+}
+
+/// The control-plane facts of the one entry, gathered exactly as `--verify` gathers them.
+async fn gather_one(target: &ItemTarget, sessions: &Sessions) -> Facts {
+    let mut plan = Plan::default();
+    plan.items.push(PlannedItem {
+        origin: ItemOrigin {
+            source: 0,
+            label: "doctor".into(),
+            index: 0,
+            key: serde_json::Map::new(),
+            chunk: None,
+            item_span: None,
+        },
+        attrs: Item::new(crate::model::Format::Plain),
+        target: target.clone(),
+    });
+    gather(&plan, sessions, &indicatif::ProgressBar::hidden()).await
 }
 
 fn session_error_text(e: &crate::aws::sessions::SessionError) -> String {
@@ -499,101 +526,48 @@ fn failure_next(f: &crate::aws::bedrock::CallFailure, who: &str) -> String {
     }
 }
 
-async fn agent_steps<W: Write>(
-    sessions: &Sessions,
-    plane: &ControlPlane,
-    session: &AccountSession,
+fn agent_steps<W: Write>(
+    facts: &Facts,
+    place: &Place,
     agent_id: &str,
     alias_id: &str,
+    who: &str,
     p: &mut Printer<W>,
 ) -> io::Result<()> {
-    let who = session
-        .role_arn
-        .clone()
-        .unwrap_or_else(|| "the base credentials".to_string());
-    let agent = match plane.get_agent(agent_id).await {
-        Lookup::Found(a) => a,
-        Lookup::NotFound(_) => {
-            let mut next = if session.account == sessions.local_account {
-                "check the agent ID and the region (--region or the entry's region); an entry without account_id is looked up in the local account: if the agent lives in another account, set account_id".to_string()
-            } else {
-                "check the agent ID and the region (--region or the entry's region)".to_string()
-            };
-            if session.account != sessions.local_account {
-                if let Ok(local) = sessions.session(&sessions.local_account).await {
-                    let there = sessions.control_plane(&local, &plane.region);
-                    if let Lookup::Found(_) = there.get_agent(agent_id).await {
-                        next = format!(
-                            "the agent exists in the local account {}: register it there (account_id {})",
-                            sessions.local_account, sessions.local_account
-                        );
-                    }
-                }
-            }
+    let agent_key = (place.clone(), agent_id.to_string());
+    let agent = match facts.agents.get(&agent_key) {
+        Some(Lookup::Found(a)) => a,
+        Some(Lookup::Failed(f)) => {
+            p.fail("GetAgent", f.reason(), failure_next(f, who))?;
+            return p.skip(&AGENT_STEPS[1..]);
+        }
+        _ => {
+            let found = facts.elsewhere.get(&agent_key).cloned().flatten();
+            let next = missing_agent_next(found.as_deref(), place, facts);
             p.fail(
                 "GetAgent",
                 format!(
                     "agent {agent_id} was not found in account {} ({})",
-                    plane.account, plane.region
+                    place.account, place.region
                 ),
                 next,
             )?;
             return p.skip(&AGENT_STEPS[1..]);
         }
-        Lookup::Failed(f) => {
-            p.fail("GetAgent", f.reason(), failure_next(&f, &who))?;
-            return p.skip(&AGENT_STEPS[1..]);
-        }
     };
     p.pass("GetAgent", format!("{} ({})", agent.name, agent.arn))?;
-    let alias = plane.get_agent_alias(agent_id, alias_id).await;
-    let routed_version = match &alias {
-        Lookup::Found(a) if !a.routing.iter().any(|v| v == "DRAFT") && alias_id != DRAFT_ALIAS => {
-            a.routing.first().cloned()
-        }
-        _ => None,
-    };
-    match (agent.status.as_str(), &routed_version) {
-        ("PREPARED", _) => p.pass("agent status", "PREPARED")?,
-        (status, Some(version)) if status != "DELETING" => p.pass(
-            "agent status",
-            format!("the draft is {status}, but alias {alias_id} routes to version {version}, which the draft does not affect"),
-        )?,
-        (status, _) => {
-            let reasons = if agent.failure_reasons.is_empty() {
-                String::new()
-            } else {
-                format!(" ({})", agent.failure_reasons.join("; "))
-            };
-            p.fail(
-                "agent status",
-                format!("{status}{reasons}"),
-                format!("prepare the agent: aws bedrock-agent prepare-agent --agent-id {agent_id}"),
-            )?
-        }
-    }
+    let alias = facts
+        .aliases
+        .get(&(place.clone(), agent_id.to_string(), alias_id.to_string()));
+    agent_status_step(agent, agent_id, alias_id, alias, p)?;
     let alias = match alias {
-        Lookup::Found(a) => a,
-        Lookup::NotFound(_) => {
-            let listed = plane.list_agent_aliases(agent_id).await;
-            let next = match listed {
-                Lookup::Found(list) if !list.is_empty() => {
-                    let mut list = list;
-                    list.sort_by_key(|a| strsim::levenshtein(&a.id, alias_id));
-                    let all: Vec<String> = list
-                        .iter()
-                        .map(|a| format!("{} ({})", a.id, a.name))
-                        .collect();
-                    format!(
-                        "the agent's aliases: {}; nearest: {}",
-                        all.join(", "),
-                        all[0]
-                    )
-                }
-                Lookup::Found(_) => "the agent has no aliases: create one".to_string(),
-                Lookup::NotFound(m) => m,
-                Lookup::Failed(f) => format!("its aliases could not be listed: {}", f.reason()),
-            };
+        Some(Lookup::Found(a)) => a,
+        Some(Lookup::Failed(f)) => {
+            p.fail("GetAgentAlias", f.reason(), failure_next(f, who))?;
+            return p.skip(&AGENT_STEPS[3..]);
+        }
+        _ => {
+            let next = missing_alias_next(facts.alias_lists.get(&agent_key), alias_id);
             p.fail(
                 "GetAgentAlias",
                 format!("alias {alias_id} of agent {agent_id} was not found"),
@@ -601,13 +575,63 @@ async fn agent_steps<W: Write>(
             )?;
             return p.skip(&AGENT_STEPS[3..]);
         }
-        Lookup::Failed(f) => {
-            p.fail("GetAgentAlias", f.reason(), failure_next(&f, &who))?;
-            return p.skip(&AGENT_STEPS[3..]);
-        }
     };
     p.pass("GetAgentAlias", format!("{} ({alias_id})", alias.name))?;
-    alias_steps(&alias, agent_id, alias_id, p)
+    alias_steps(alias, agent_id, alias_id, p)
+}
+
+/// What to check when the agent is not in its account: where the search found it, else the
+/// ID, the Region and (for an entry of the local account) `account_id`.
+fn missing_agent_next(found: Option<&str>, place: &Place, facts: &Facts) -> String {
+    match judge::found_elsewhere(found, &facts.local_account) {
+        Some(judge::FoundElsewhere { account, local }) => {
+            let which = if local { "the local account" } else { "account" };
+            format!("the agent exists in {which} {account}: register it there (account_id {account})")
+        }
+        None if place.account == facts.local_account => "check the agent ID and the region (--region or the entry's region); an entry without account_id is looked up in the local account: if the agent lives in another account, set account_id".to_string(),
+        None => "check the agent ID and the region (--region or the entry's region)".to_string(),
+    }
+}
+
+fn missing_alias_next(listed: Option<&Lookup<Vec<AliasSummary>>>, alias_id: &str) -> String {
+    match listed {
+        Some(Lookup::Found(list)) if !list.is_empty() => {
+            let all: Vec<String> = judge::nearest_aliases(list, alias_id)
+                .iter()
+                .map(|a| format!("{} ({})", a.id, a.name))
+                .collect();
+            format!(
+                "the agent's aliases: {}; nearest: {}",
+                all.join(", "),
+                all[0]
+            )
+        }
+        Some(Lookup::Found(_)) => "the agent has no aliases: create one".to_string(),
+        Some(Lookup::NotFound(m)) => m.clone(),
+        Some(Lookup::Failed(f)) => format!("its aliases could not be listed: {}", f.reason()),
+        None => "its aliases were not listed".to_string(),
+    }
+}
+
+fn agent_status_step<W: Write>(
+    agent: &crate::aws::bedrock::AgentFacts,
+    agent_id: &str,
+    alias_id: &str,
+    alias: Option<&Lookup<AliasFacts>>,
+    p: &mut Printer<W>,
+) -> io::Result<()> {
+    match judge::agent_readiness(agent, alias_id, alias) {
+        judge::AgentReadiness::Prepared => p.pass("agent status", "PREPARED"),
+        judge::AgentReadiness::DraftNotUsed { status, version } => p.pass(
+            "agent status",
+            format!("the draft is {status}, but alias {alias_id} routes to version {version}, which the draft does not affect"),
+        ),
+        judge::AgentReadiness::NotReady { status, .. } => p.fail(
+            "agent status",
+            format!("{status}{}", judge::joined_reasons(&agent.failure_reasons)),
+            format!("prepare the agent: aws bedrock-agent prepare-agent --agent-id {agent_id}"),
+        ),
+    }
 }
 
 fn alias_steps<W: Write>(
@@ -616,31 +640,30 @@ fn alias_steps<W: Write>(
     alias_id: &str,
     p: &mut Printer<W>,
 ) -> io::Result<()> {
-    if alias.status == "PREPARED" {
-        p.pass("alias status", "PREPARED")?;
-    } else {
-        let reasons = if alias.failure_reasons.is_empty() {
-            String::new()
-        } else {
-            format!(" ({})", alias.failure_reasons.join("; "))
-        };
-        p.fail(
+    let problems = judge::alias_problems(alias);
+    let not_prepared = problems.iter().find_map(|pr| match pr {
+        judge::AliasProblem::NotPrepared { status, .. } => Some(status.clone()),
+        _ => None,
+    });
+    match not_prepared {
+        None => p.pass("alias status", "PREPARED")?,
+        Some(status) => p.fail(
             "alias status",
-            format!("{}{reasons}", alias.status),
+            format!("{status}{}", judge::joined_reasons(&alias.failure_reasons)),
             format!("repair or recreate the alias: aws bedrock-agent get-agent-alias --agent-id {agent_id} --agent-alias-id {alias_id}"),
-        )?;
+        )?,
     }
     let state = alias
         .invocation_state
         .as_deref()
         .unwrap_or("ACCEPT_INVOCATIONS");
-    if alias.routing.is_empty() {
+    if problems.contains(&judge::AliasProblem::NoRouting) {
         p.fail(
             "routing and invocation state",
             "the alias routes to no version",
             "associate a version with the alias (aws bedrock-agent update-agent-alias --routing-configuration)",
         )
-    } else if state == "REJECT_INVOCATIONS" {
+    } else if problems.contains(&judge::AliasProblem::RejectsInvocations) {
         p.fail(
             "routing and invocation state",
             format!("routes to version {}, but rejects invocations (REJECT_INVOCATIONS)", alias.routing.join(", ")),
@@ -654,31 +677,32 @@ fn alias_steps<W: Write>(
     }
 }
 
-async fn runtime_steps<W: Write>(
-    plane: &ControlPlane,
+fn runtime_steps<W: Write>(
+    facts: &Facts,
+    place: &Place,
     arn: &str,
     qualifier: &str,
     p: &mut Printer<W>,
 ) -> io::Result<()> {
     let id = crate::aws::bedrock::runtime_id(arn);
-    let runtime = match plane.get_agent_runtime(arn).await {
-        Lookup::Found(r) => r,
-        Lookup::NotFound(_) => {
+    let runtime = match facts.runtimes.get(&(place.clone(), arn.to_string())) {
+        Some(Lookup::Found(r)) => r,
+        Some(Lookup::Failed(f)) => {
+            p.fail(
+                "GetAgentRuntime",
+                f.reason(),
+                failure_next(f, "the session's role"),
+            )?;
+            return p.skip(&RUNTIME_STEPS[1..]);
+        }
+        _ => {
             p.fail(
                 "GetAgentRuntime",
                 format!(
                     "runtime {id} was not found in account {} ({})",
-                    plane.account, plane.region
+                    place.account, place.region
                 ),
                 "check the runtime ARN: aws bedrock-agentcore-control list-agent-runtimes",
-            )?;
-            return p.skip(&RUNTIME_STEPS[1..]);
-        }
-        Lookup::Failed(f) => {
-            p.fail(
-                "GetAgentRuntime",
-                f.reason(),
-                failure_next(&f, "the session's role"),
             )?;
             return p.skip(&RUNTIME_STEPS[1..]);
         }
@@ -687,55 +711,57 @@ async fn runtime_steps<W: Write>(
         "GetAgentRuntime",
         format!("{id} version {}", runtime.version),
     )?;
-    if runtime.status == "READY" {
-        p.pass("runtime status", "READY")?;
-    } else {
-        p.fail(
+    match judge::runtime_readiness(runtime) {
+        None => p.pass("runtime status", "READY")?,
+        Some(not_ready) => p.fail(
             "runtime status",
-            format!(
-                "{}{}",
-                runtime.status,
-                runtime
-                    .failure_reason
-                    .map_or_else(String::new, |r| format!(" ({r})"))
-            ),
+            not_ready.describe(),
             "see the runtime's failure reason; update or recreate the runtime",
-        )?;
+        )?,
     }
-    match plane.get_agent_runtime_endpoint(arn, qualifier).await {
-        Lookup::Found(e) => {
+    let endpoint = facts
+        .endpoints
+        .get(&(place.clone(), arn.to_string(), qualifier.to_string()));
+    endpoint_steps(endpoint, &id, qualifier, p)
+}
+
+fn endpoint_steps<W: Write>(
+    endpoint: Option<&Lookup<crate::aws::bedrock::EndpointFacts>>,
+    id: &str,
+    qualifier: &str,
+    p: &mut Printer<W>,
+) -> io::Result<()> {
+    match endpoint {
+        Some(Lookup::Found(e)) => {
             p.pass("GetAgentRuntimeEndpoint", qualifier.to_string())?;
-            if e.status == "READY" {
-                let live = e
-                    .live_version
-                    .map_or_else(String::new, |v| format!(", live version {v}"));
-                p.pass("endpoint status", format!("READY{live}"))
-            } else {
-                p.fail(
+            match judge::endpoint_readiness(e) {
+                None => {
+                    let live = e
+                        .live_version
+                        .as_ref()
+                        .map_or_else(String::new, |v| format!(", live version {v}"));
+                    p.pass("endpoint status", format!("READY{live}"))
+                }
+                Some(not_ready) => p.fail(
                     "endpoint status",
-                    format!(
-                        "{}{}",
-                        e.status,
-                        e.failure_reason
-                            .map_or_else(String::new, |r| format!(" ({r})"))
-                    ),
+                    not_ready.describe(),
                     "see the endpoint's failure reason; update the endpoint",
-                )
+                ),
             }
         }
-        Lookup::NotFound(_) => {
+        Some(Lookup::Failed(f)) => {
+            p.fail(
+                "GetAgentRuntimeEndpoint",
+                f.reason(),
+                failure_next(f, "the session's role"),
+            )?;
+            p.skip(&RUNTIME_STEPS[3..])
+        }
+        _ => {
             p.fail(
                 "GetAgentRuntimeEndpoint",
                 format!("endpoint {qualifier} of runtime {id} does not exist"),
                 "use an endpoint that exists (DEFAULT follows the latest version): aws bedrock-agentcore-control list-agent-runtime-endpoints",
-            )?;
-            p.skip(&RUNTIME_STEPS[3..])
-        }
-        Lookup::Failed(f) => {
-            p.fail(
-                "GetAgentRuntimeEndpoint",
-                f.reason(),
-                failure_next(&f, "the session's role"),
             )?;
             p.skip(&RUNTIME_STEPS[3..])
         }

@@ -159,21 +159,39 @@ fn insertion(
     Some((last_end, text))
 }
 
-/// Applies non-overlapping edits to a text. Edits must not overlap.
-pub fn apply_text_edits(text: &str, edits: &mut [TextEdit]) -> String {
+/// Two edits of one text that cover the same bytes: they cannot both be applied.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("the edit of bytes {second_start}..{second_end} overlaps the edit of bytes {first_start}..{first_end}")]
+pub struct OverlappingEdits {
+    pub first_start: usize,
+    pub first_end: usize,
+    pub second_start: usize,
+    pub second_end: usize,
+}
+
+/// Applies edits to a text. Edits that overlap (or reach past the end) are an error: applying
+/// one and dropping the other would write half a fix.
+pub fn apply_text_edits(text: &str, edits: &mut [TextEdit]) -> Result<String, OverlappingEdits> {
     edits.sort_by_key(|e| (e.start, e.end));
     let mut out = String::with_capacity(text.len());
     let mut pos = 0;
+    let mut last = (0, 0);
     for e in edits.iter() {
-        if e.start < pos || e.end > text.len() {
-            continue;
+        if e.start < pos || e.end > text.len() || e.start > e.end {
+            return Err(OverlappingEdits {
+                first_start: last.0,
+                first_end: last.1,
+                second_start: e.start,
+                second_end: e.end,
+            });
         }
         out.push_str(&text[pos..e.start]);
         out.push_str(&e.text);
         pos = e.end;
+        last = (e.start, e.end);
     }
     out.push_str(&text[pos..]);
-    out
+    Ok(out)
 }
 
 /// Replaces a file's contents atomically: a temporary file beside it, synced, then renamed over
@@ -209,7 +227,21 @@ mod tests {
         f(&mut fixed);
         let chunk = TextChunk::new(Arc::from("t"), doc.to_string(), 0, 1);
         let mut edits = text_edits(&item, &fixed, &chunk);
-        apply_text_edits(doc, &mut edits)
+        apply_text_edits(doc, &mut edits).unwrap()
+    }
+
+    #[test]
+    fn overlapping_edits_are_refused_not_dropped() {
+        let at = |start, end, text: &str| TextEdit {
+            start,
+            end,
+            text: text.into(),
+        };
+        let mut edits = vec![at(0, 3, "x"), at(2, 4, "y")];
+        let err = apply_text_edits("abcdef", &mut edits).unwrap_err();
+        assert_eq!((err.first_start, err.second_start), (0, 2));
+        let mut apart = vec![at(4, 5, "Y"), at(0, 1, "X")];
+        assert_eq!(apply_text_edits("abcdef", &mut apart).unwrap(), "XbcdYf");
     }
 
     #[test]

@@ -10,13 +10,14 @@ use std::fmt;
 use std::path::Path;
 
 use crate::config::Config;
-use crate::fix::{apply_text_edits, text_edits, TextEdit};
-use crate::lint::{ItemOrigin, Linter};
+use crate::engine::{drive, Checker, FixPlanner, Mode, NoChanges};
+use crate::lint::Linter;
 use crate::model::{Attr, Item, Node, Span, Value};
-use crate::report::{self, FileDiff, OutputFormat, RenderOptions, Report};
+use crate::report::{self, OutputFormat, RenderOptions, Report};
 use crate::rules::registry::RegistryIndex;
 use crate::select::Selection;
-use crate::source::{FileReader, InputFormat, SourceItem, TextChunk};
+use crate::source::{FileReader, InputFormat, TextChunk};
+use crate::store::FileStore;
 
 /// An invariant the input broke.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -91,9 +92,10 @@ pub fn config_toml(data: &[u8]) -> Outcome {
     }
 }
 
-/// Fixes round-trip through the file text: read (format told apart automatically), fix every
-/// item with every rule and unsafe fixes, write the fixes into the text at the spans. The new
-/// text must read back into exactly the fixed items, and fixing it again must change nothing.
+/// Fixes round-trip through the file text, through the engine as `check --fix` runs them:
+/// read (format told apart automatically), fix every item with every rule and unsafe fixes,
+/// write the fixes into the text at the spans. The new text must read back into exactly the
+/// fixed items, and fixing it again must change nothing.
 pub fn fix_round_trip(data: &[u8]) -> Outcome {
     let linter = all_rules_linter(true);
     let reader = FileReader {
@@ -112,37 +114,10 @@ pub fn fix_round_trip(data: &[u8]) -> Outcome {
             "the reader accepted bytes that are not UTF-8".into(),
         ));
     };
-    let mut edits: Vec<TextEdit> = Vec::new();
-    let mut fixed_items = Vec::with_capacity(read.len());
     for si in &read {
         check_spans(&si.item, &si.chunk)?;
-        let key = linter.file_key(&si.item);
-        let (fixed, applied) = linter.fix_item(&si.item, &key);
-        let here = text_edits(&si.item, &fixed, &si.chunk);
-        if applied.is_empty() && !here.is_empty() {
-            return Err(Failure(format!(
-                "item {}: no fix applied but the text would change: {here:?}",
-                si.index
-            )));
-        }
-        edits.extend(here);
-        fixed_items.push(fixed);
     }
-    let after = apply_text_edits(before, &mut edits);
-    // `--diff` shows the change.
-    let mut report = Report::default();
-    report.diffs.push(FileDiff {
-        path: "fuzz.json".into(),
-        before: before.to_string(),
-        after: after.clone(),
-    });
-    report::render(
-        &report,
-        OutputFormat::Concise,
-        &RenderOptions::default(),
-        &mut Vec::new(),
-    )
-    .map_err(|e| Failure(format!("rendering the diff failed: {e}")))?;
+    let (after, fixed_items) = fix_through_engine(&linter, data)?;
     let mut reread = Vec::new();
     reader
         .read_bytes("fuzz.json", after.as_bytes(), &mut |si| reread.push(si))
@@ -167,17 +142,59 @@ pub fn fix_round_trip(data: &[u8]) -> Outcome {
                 typed_text(&again.item),
             )));
         }
-        let key = linter.file_key(&again.item);
-        let (_, applied) = linter.fix_item(&again.item, &key);
-        if !applied.is_empty() {
-            let titles: Vec<&str> = applied.iter().map(|f| f.title.as_str()).collect();
-            return Err(Failure(format!(
-                "item {}: fixing does not converge, a second pass applies {titles:?}\n--- after\n{after}",
-                again.index
-            )));
-        }
+    }
+    let (again, _) = fix_through_engine(&linter, after.as_bytes())?;
+    if again != after {
+        return Err(Failure(format!(
+            "fixing does not converge, a second pass changes the text\n--- after\n{after}\n--- again\n{again}"
+        )));
     }
     Ok(())
+}
+
+/// `check --fix --unsafe-fixes` on bytes held in memory: the new text (its `--diff` rendered
+/// too), and every item as the engine settled it.
+fn fix_through_engine(linter: &Linter, data: &[u8]) -> Result<(String, Vec<Item>), Failure> {
+    let mut store = FileStore::from_bytes(linter, "fuzz.json", data.to_vec());
+    let planner = FixPlanner {
+        linter,
+        protected: &[],
+    };
+    let mut report = Report {
+        writing: true,
+        ..Report::default()
+    };
+    let mut settled = Vec::new();
+    drive(
+        &mut store,
+        &planner,
+        Mode::Diff,
+        &mut report,
+        &mut |s, _| settled.push(s.read.item),
+    )
+    .map_err(|e| Failure(format!("the engine refused a readable file: {e}")))?;
+    report::render(
+        &report,
+        OutputFormat::Concise,
+        &RenderOptions::default(),
+        &mut Vec::new(),
+    )
+    .map_err(|e| Failure(format!("rendering the diff failed: {e}")))?;
+    let mut fixed = Vec::new();
+    drive(&mut store, &planner, Mode::Fix, &mut report, &mut |s, _| {
+        fixed.push(s.read.item)
+    })
+    .map_err(|e| Failure(format!("the engine refused a readable file: {e}")))?;
+    for (a, b) in settled.iter().zip(&fixed) {
+        if !a.same_data(b) {
+            return Err(Failure(
+                "--diff settles an item differently from --fix".into(),
+            ));
+        }
+    }
+    let after = String::from_utf8(store.bytes().unwrap_or_default().to_vec())
+        .map_err(|e| Failure(format!("the fixed text is not UTF-8: {e}")))?;
+    Ok((after, fixed))
 }
 
 fn typed_text(item: &Item) -> String {
@@ -192,39 +209,36 @@ fn all_rules_linter(unsafe_fixes: bool) -> Linter {
     )
 }
 
-/// What `reglint check` does with the items of one file, without writing anything.
+/// What `reglint check` does with the items of one file, without writing anything: the
+/// engine's loop over a store holding the bytes.
 fn lint_bytes(data: &[u8], format: InputFormat) -> Outcome {
     let linter = all_rules_linter(false);
-    let reader = FileReader { format };
     let mut report = Report::default();
     let mut registry = RegistryIndex::default();
     let mut failure = None;
-    let mut each = |si: SourceItem| {
-        if failure.is_none() {
-            failure = check_spans(&si.item, &si.chunk).err();
-        }
-        let origin = ItemOrigin {
-            source: 0,
-            label: "fuzz.json".into(),
-            index: si.index,
-            key: linter.file_key(&si.item),
-            chunk: Some(si.chunk.clone()),
-            item_span: si.item.span,
-        };
-        for v in linter.lint(&si.item) {
-            if let Some(d) = linter.diagnostic(v, &origin) {
-                report.push(d);
-            }
-        }
-        let here = origin.describe(&si.item);
-        for v in registry.observe(&si.item, None, &here) {
-            if let Some(d) = linter.diagnostic(v, &origin) {
-                report.push(d);
-            }
-        }
+    let mut checker = Checker {
+        linter: &linter,
+        registry: &mut registry,
+        observe: None,
+        protected: &[],
     };
-    match reader.read_bytes("fuzz.json", data, &mut each) {
-        Ok(()) => {
+    let mut store = FileStore::from_bytes(&linter, "fuzz.json", data.to_vec()).with_format(format);
+    let driven = drive(
+        &mut store,
+        &NoChanges,
+        Mode::Report,
+        &mut report,
+        &mut |s, r| {
+            if failure.is_none() {
+                if let Some(chunk) = &s.read.origin.chunk {
+                    failure = check_spans(&s.read.item, chunk).err();
+                }
+            }
+            checker.take(&s.read, r);
+        },
+    );
+    match driven {
+        Ok(_) => {
             if let Some(f) = failure {
                 return Err(f);
             }

@@ -2,11 +2,13 @@
 
 pub mod app;
 pub mod aws;
-pub mod check;
 pub mod cli;
+pub mod commands;
 pub mod config;
 pub mod diagnostic;
 pub mod doctor;
+pub mod engine;
+pub mod error;
 pub mod fix;
 pub mod fuzzing;
 pub mod iam;
@@ -17,6 +19,6 @@ pub mod rules;
 pub mod schema;
 pub mod select;
 pub mod source;
-pub mod table;
+pub mod store;
 pub mod undo;
 pub mod verify;

@@ -12,8 +12,8 @@ use crate::aws::journal::{read_journal, Entry, Journal, JournalError, Operation,
 use crate::aws::table::{
     conditional_move, conditional_update, key_of, TableError, TableStore, WriteResult,
 };
-use crate::check::RunError;
 use crate::cli::UndoArgs;
+use crate::error::RunError;
 use crate::model::{Item, Value};
 use crate::report::escape_terminal;
 
@@ -104,8 +104,25 @@ pub fn render_undo(report: &UndoReport, quiet: bool, out: &mut dyn Write) -> io:
     Ok(())
 }
 
-/// Runs `reglint undo`.
-pub fn run_undo(args: &UndoArgs) -> Result<UndoReport, RunError> {
+/// An undo that stopped part-way: what it did before, and why it stopped.
+#[derive(Debug)]
+pub struct Stopped {
+    pub report: UndoReport,
+    pub error: RunError,
+}
+
+impl From<RunError> for Stopped {
+    fn from(error: RunError) -> Self {
+        Stopped {
+            report: UndoReport::default(),
+            error,
+        }
+    }
+}
+
+/// Runs `reglint undo`. When it stops part-way, the entries it already restored are in the
+/// [`Stopped`] report, so that they can be shown with the error.
+pub fn run_undo(args: &UndoArgs) -> Result<UndoReport, Stopped> {
     let journal = match read_journal(&args.journal) {
         Ok(j) => j,
         Err(e @ JournalError::HeaderOnly { .. }) => {
@@ -115,7 +132,7 @@ pub fn run_undo(args: &UndoArgs) -> Result<UndoReport, RunError> {
                 dry_run: args.dry_run,
             })
         }
-        Err(e) => return Err(RunError::Usage(e.to_string())),
+        Err(e) => return Err(RunError::Usage(e.to_string()).into()),
     };
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -124,7 +141,7 @@ pub fn run_undo(args: &UndoArgs) -> Result<UndoReport, RunError> {
     runtime.block_on(undo(args, journal))
 }
 
-async fn undo(args: &UndoArgs, journal: Journal) -> Result<UndoReport, RunError> {
+async fn undo(args: &UndoArgs, journal: Journal) -> Result<UndoReport, Stopped> {
     let header = &journal.header;
     // The journal knows where the table is (its ARN names the region); an endpoint given now,
     // by option or environment, still wins, and the ARN is checked below either way.
@@ -138,12 +155,12 @@ async fn undo(args: &UndoArgs, journal: Journal) -> Result<UndoReport, RunError>
     if aws.endpoint_url.is_none() && !endpoint_in_env {
         aws.endpoint_url = header.endpoint.clone();
     }
-    let store = TableStore::connect(&aws, &header.table)
+    let store = TableStore::connect(&aws.settings(), &header.table)
         .await
         .map_err(aws_error)?;
     let info = store.describe().await.map_err(aws_error)?;
     if info.arn != header.table_arn || info.key_schema != header.key_schema {
-        return Err(RunError::Aws(format!(
+        return Err(Stopped::from(RunError::Aws(format!(
             "the journal {} is for table {} (key {:?}), but {} here is {} (key {:?}): check --region, --profile and --endpoint-url",
             args.journal.display(),
             header.table_arn,
@@ -151,7 +168,7 @@ async fn undo(args: &UndoArgs, journal: Journal) -> Result<UndoReport, RunError>
             header.table,
             info.arn,
             info.key_schema
-        )));
+        ))));
     }
     let mut report = UndoReport {
         dry_run: args.dry_run,
@@ -175,9 +192,23 @@ async fn undo(args: &UndoArgs, journal: Journal) -> Result<UndoReport, RunError>
             args.dry_run,
             &label,
         )
-        .await
-        .map_err(aws_error)?;
-        report.lines.push(line);
+        .await;
+        match line {
+            Ok(line) => report.lines.push(line),
+            Err(e) => {
+                let restored = report.count(UndoKind::Restored);
+                report.notes.push(format!(
+                    "undo stopped at entry {} of {}: {restored} entries were restored before it (listed above); run `reglint undo {}` again once the cause is fixed: restored items are recognised and left as they are",
+                    entry.seq,
+                    args.journal.display(),
+                    args.journal.display()
+                ));
+                return Err(Stopped {
+                    report,
+                    error: aws_error(e),
+                });
+            }
+        }
     }
     Ok(report)
 }
@@ -301,6 +332,11 @@ async fn undo_entry(
         WriteResult::Changed { current } => line(
             UndoKind::ChangedSince,
             changed_since(current.as_ref(), &after, keys, label),
+        ),
+        WriteResult::Conflict { .. } => line(
+            UndoKind::ChangedSince,
+            "the write kept colliding with other writers (transaction conflict); run undo again"
+                .to_string(),
         ),
         WriteResult::KeyTaken { existing } => line(
             UndoKind::ChangedSince,

@@ -133,7 +133,7 @@ fn fixed_text(doc: &str) -> String {
             edits.extend(text_edits(&si.item, &fixed, &si.chunk));
         })
         .unwrap();
-    apply_text_edits(doc, &mut edits)
+    apply_text_edits(doc, &mut edits).unwrap()
 }
 
 /// The text after removing the attributes `gone` from the item `doc` and adding `added`.
@@ -154,7 +154,7 @@ fn edited(doc: &str, gone: &[&str], added: &[(&str, Value)]) -> String {
             edits.extend(text_edits(&si.item, &fixed, &si.chunk));
         })
         .unwrap();
-    apply_text_edits(doc, &mut edits)
+    apply_text_edits(doc, &mut edits).unwrap()
 }
 
 /// fix_round_trip found it: two neighbouring attributes removed by fixes (RG002 removes a null

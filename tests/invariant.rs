@@ -491,7 +491,7 @@ fn check_fixes(source: &SourceItem, extra: bool) -> Result<(), TestCaseError> {
 
     if !applied.is_empty() {
         let mut edits = text_edits(item, &fixed, &source.chunk);
-        let rewritten = apply_text_edits(&source.chunk.text, &mut edits);
+        let rewritten = apply_text_edits(&source.chunk.text, &mut edits).unwrap();
         let reread = read(&rewritten, item.format);
         prop_assert_eq!(reread.len(), 1);
         prop_assert!(

@@ -8,7 +8,8 @@ mod gen;
 
 use std::path::{Path, PathBuf};
 
-use reglint::check::{check_file_source_with, FileRun, FixMode, Pipeline, RunError};
+use reglint::commands::check::{check_file_source_with, FileRun, FixMode, Pipeline};
+use reglint::error::RunError;
 use reglint::config::Config;
 use reglint::lint::Linter;
 use reglint::report::{render, OutputFormat, RenderOptions, Report};

@@ -298,7 +298,7 @@ fn fixes_turn_the_bad_example_into_the_fixed_form() {
         }
         // Written to the file: the text re-reads as the fixed item.
         let mut edits = text_edits(&si.item, &fixed_item, &si.chunk);
-        let rewritten = apply_text_edits(&si.chunk.text, &mut edits);
+        let rewritten = apply_text_edits(&si.chunk.text, &mut edits).unwrap();
         let reread = read(&rewritten, rule.code);
         if !reread[0].item.same_data(&expected[0]) {
             failures.push(format!(

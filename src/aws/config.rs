@@ -5,10 +5,17 @@
 use aws_config::retry::RetryConfig;
 use aws_config::{BehaviorVersion, Region, SdkConfig};
 
-use crate::cli::AwsArgs;
+/// The AWS settings of a run or of one source: as in the AWS CLI, each unset one left to the
+/// standard `AWS_*` variables and the default chain.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct AwsSettings {
+    pub profile: Option<String>,
+    pub region: Option<String>,
+    pub endpoint_url: Option<String>,
+}
 
 /// Builds the base SDK configuration for a run.
-pub async fn sdk_config(args: &AwsArgs) -> SdkConfig {
+pub async fn sdk_config(args: &AwsSettings) -> SdkConfig {
     let mut loader = aws_config::defaults(BehaviorVersion::latest())
         .retry_config(RetryConfig::standard().with_max_attempts(5));
     if let Some(profile) = &args.profile {

@@ -33,8 +33,6 @@ use tokio::sync::{OnceCell, Semaphore};
 
 use super::bedrock::{ControlPlane, ControlPlaneClients};
 use super::errors::{classify, full_chain, AwsFailure};
-use crate::cli::VerifyArgs;
-use crate::config::VerifyConfig;
 
 /// The default `RoleSessionName`.
 pub const DEFAULT_SESSION_NAME: &str = "reglint";
@@ -201,56 +199,8 @@ pub struct AccountOptions {
 }
 
 impl VerifyOptions {
-    /// Command line over config file; every role ARN, session name and ExternalId checked.
-    pub fn resolve(
-        args: &VerifyArgs,
-        config: &VerifyConfig,
-        config_local_account: Option<&str>,
-        env: impl Fn(&str) -> Option<String>,
-    ) -> Result<VerifyOptions, String> {
-        let from_env =
-            |name: &Option<String>| name.as_deref().and_then(&env).filter(|v| !v.is_empty());
-        let external_id = args
-            .external_id
-            .clone()
-            .filter(|v| !v.is_empty())
-            .or_else(|| from_env(&config.external_id_env));
-        let mut accounts = BTreeMap::new();
-        for (id, acct) in &config.accounts {
-            if !crate::schema::is_account_id(id) {
-                return Err(format!(
-                    "[verify.accounts.{id:?}]: not a 12-digit account ID"
-                ));
-            }
-            accounts.insert(
-                id.clone(),
-                AccountOptions {
-                    role_arn: acct.role_arn.clone(),
-                    region: acct.region.clone(),
-                    external_id: from_env(&acct.external_id_env),
-                },
-            );
-        }
-        let options = VerifyOptions {
-            role_template: args.role_arn.clone().or_else(|| config.role_arn.clone()),
-            accounts,
-            external_id,
-            session_name: config
-                .session_name
-                .clone()
-                .unwrap_or_else(|| DEFAULT_SESSION_NAME.to_string()),
-            local_account: args
-                .local_account
-                .clone()
-                .or_else(|| config_local_account.map(str::to_string)),
-            region: config.region.clone(),
-            concurrency: config.concurrency.unwrap_or(DEFAULT_CONCURRENCY),
-        };
-        options.validate()?;
-        Ok(options)
-    }
-
-    fn validate(&self) -> Result<(), String> {
+    /// Checks every role ARN, Region and the session name.
+    pub fn validate(&self) -> Result<(), String> {
         if let Some(t) = &self.role_template {
             let sample = t.replace("{account_id}", "123456789012");
             if !ROLE_ARN_RE.is_match(&sample) {
@@ -731,91 +681,4 @@ fn client_builder(
 /// Whether `AWS_BEARER_TOKEN_BEDROCK` is set (reglint signs with SigV4 regardless, and says so).
 pub fn bearer_token_set() -> bool {
     std::env::var_os(BEARER_TOKEN_VARIABLE).is_some_and(|v| !v.is_empty())
-}
-
-#[cfg(test)]
-#[allow(clippy::unwrap_used)]
-mod tests {
-    use super::*;
-
-    fn options(role: Option<&str>) -> VerifyOptions {
-        let args = VerifyArgs {
-            role_arn: role.map(str::to_string),
-            ..VerifyArgs::default()
-        };
-        let mut config = VerifyConfig::default();
-        config.accounts.insert(
-            "152864141302".into(),
-            crate::config::AccountConfig {
-                role_arn: Some("arn:aws:iam::152864141302:role/Special".into()),
-                region: Some("eu-west-1".into()),
-                external_id_env: Some("SPECIAL_EXT".into()),
-            },
-        );
-        config.external_id_env = Some("GLOBAL_EXT".into());
-        VerifyOptions::resolve(&args, &config, None, |name| match name {
-            "SPECIAL_EXT" => Some("special-id".into()),
-            "GLOBAL_EXT" => Some("global-id".into()),
-            _ => None,
-        })
-        .unwrap()
-    }
-
-    #[test]
-    fn role_comes_from_the_override_else_the_template() {
-        let o = options(Some("arn:aws:iam::{account_id}:role/RegistryVerifier"));
-        assert_eq!(
-            o.role_for("152864141302").as_deref(),
-            Some("arn:aws:iam::152864141302:role/Special")
-        );
-        assert_eq!(
-            o.role_for("210987654321").as_deref(),
-            Some("arn:aws:iam::210987654321:role/RegistryVerifier")
-        );
-        assert_eq!(options(None).role_for("210987654321"), None);
-        assert_eq!(
-            o.external_id_for("152864141302").as_deref(),
-            Some("special-id")
-        );
-        assert_eq!(
-            o.external_id_for("210987654321").as_deref(),
-            Some("global-id")
-        );
-        assert_eq!(o.region_for("152864141302", None, "us-east-1"), "eu-west-1");
-        assert_eq!(
-            o.region_for("152864141302", Some("us-west-2"), "us-east-1"),
-            "us-west-2"
-        );
-        assert_eq!(o.region_for("210987654321", None, "us-east-1"), "us-east-1");
-        assert_eq!(o.session_name, "reglint");
-        assert_eq!(o.concurrency, 8);
-    }
-
-    #[test]
-    fn bad_templates_and_session_names_are_refused() {
-        let args = VerifyArgs {
-            role_arn: Some("arn:aws:iam::{account_id}:user/Bob".into()),
-            ..VerifyArgs::default()
-        };
-        let err =
-            VerifyOptions::resolve(&args, &VerifyConfig::default(), None, |_| None).unwrap_err();
-        assert!(err.contains("is not an IAM role ARN"), "{err}");
-        let config = VerifyConfig {
-            session_name: Some("x".into()),
-            ..VerifyConfig::default()
-        };
-        let err =
-            VerifyOptions::resolve(&VerifyArgs::default(), &config, None, |_| None).unwrap_err();
-        assert!(err.contains("session name"), "{err}");
-        let args = VerifyArgs {
-            external_id: Some("has space".into()),
-            ..VerifyArgs::default()
-        };
-        let err =
-            VerifyOptions::resolve(&args, &VerifyConfig::default(), None, |_| None).unwrap_err();
-        assert!(
-            !err.contains("has space"),
-            "the ExternalId must not be printed: {err}"
-        );
-    }
 }

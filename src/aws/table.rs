@@ -16,7 +16,7 @@ use aws_smithy_types::error::metadata::ProvideErrorMetadata;
 use super::config::{region_of, sdk_config};
 use super::convert::{same_item, same_value, SdkItem};
 use super::errors::{classify, AwsFailure};
-use crate::cli::AwsArgs;
+use crate::aws::config::AwsSettings;
 
 /// A table operation that failed in a way the run cannot go on from (exit 2).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -50,6 +50,11 @@ pub enum WriteResult {
     /// A key change whose new key is already used by `existing`.
     KeyTaken {
         existing: Option<SdkItem>,
+    },
+    /// A transaction cancelled for a reason other than a failed condition (a conflict with
+    /// another transaction, throttling); `current` is the item when it was read again.
+    Conflict {
+        current: Option<SdkItem>,
     },
 }
 
@@ -236,7 +241,7 @@ where
 
 /// The endpoint DynamoDB calls go to when it is not AWS's own: `--endpoint-url`, else
 /// `AWS_ENDPOINT_URL_DYNAMODB`, else the configuration's global endpoint.
-fn endpoint_in_use(args: &AwsArgs, config: &aws_config::SdkConfig) -> Option<String> {
+fn endpoint_in_use(args: &AwsSettings, config: &aws_config::SdkConfig) -> Option<String> {
     if let Some(url) = &args.endpoint_url {
         return Some(url.clone());
     }
@@ -254,7 +259,7 @@ fn endpoint_in_use(args: &AwsArgs, config: &aws_config::SdkConfig) -> Option<Str
 
 impl TableStore {
     /// Builds the client for `table` from the run's AWS options. Fails without a region.
-    pub async fn connect(args: &AwsArgs, table: &str) -> Result<TableStore, TableError> {
+    pub async fn connect(args: &AwsSettings, table: &str) -> Result<TableStore, TableError> {
         let config = sdk_config(args).await;
         let region = region_of(&config).map_err(TableError)?;
         let endpoint = endpoint_in_use(args, &config);
@@ -550,17 +555,31 @@ impl TableStore {
             if moved && self.get(&m.delete_key).await?.is_none() {
                 return Ok(WriteResult::Written);
             }
-            if let Some(r) = failed(1) {
-                return Ok(WriteResult::Changed {
-                    current: r.item().cloned(),
-                });
-            }
+            // A taken key decides the outcome whatever the old item holds: the move cannot be
+            // made either way.
             if let Some(r) = failed(0) {
                 return Ok(WriteResult::KeyTaken {
                     existing: r.item().cloned(),
                 });
             }
+            if let Some(r) = failed(1) {
+                return Ok(WriteResult::Changed {
+                    current: r.item().cloned(),
+                });
+            }
+            let transient = reasons.iter().any(|r| {
+                matches!(
+                    r.code(),
+                    Some(
+                        "TransactionConflict" | "ThrottlingError" | "ProvisionedThroughputExceeded"
+                    )
+                )
+            });
+            if transient {
+                return Ok(WriteResult::Conflict { current: None });
+            }
         }
+
         Err(self.failure("TransactWriteItems", &err))
     }
 }

@@ -44,12 +44,13 @@ pub fn render_header(entry: &str, out: &mut dyn Write) -> io::Result<()> {
 pub fn render_step(number: usize, step: &Step, color: bool, out: &mut dyn Write) -> io::Result<()> {
     let status = step.status.as_str();
     let status = if color {
-        let code = match step.status {
-            StepStatus::Passed => "32",
-            StepStatus::Failed => "1;31",
-            StepStatus::Skipped => "2",
+        use anstyle::{AnsiColor, Style};
+        let style = match step.status {
+            StepStatus::Passed => Style::new().fg_color(Some(AnsiColor::Green.into())),
+            StepStatus::Failed => Style::new().bold().fg_color(Some(AnsiColor::Red.into())),
+            StepStatus::Skipped => Style::new().dimmed(),
         };
-        format!("\x1b[{code}m{status:<7}\x1b[0m")
+        format!("{style}{status:<7}{style:#}")
     } else {
         format!("{status:<7}")
     };

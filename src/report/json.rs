@@ -25,6 +25,17 @@ pub(super) fn summary(report: &Report) -> serde_json::Value {
     s
 }
 
+/// The run's writes (spec §7), when it plans any.
+pub(super) fn writes(report: &Report) -> Option<Vec<serde_json::Value>> {
+    report.writing.then(|| {
+        report
+            .writes
+            .iter()
+            .map(super::WriteRecord::to_json)
+            .collect()
+    })
+}
+
 /// A diagnostic in its report form, serialized in place.
 struct JsonDiagnostic<'a>(&'a Diagnostic);
 
@@ -76,6 +87,8 @@ struct Document<'a> {
     tool: Tool,
     sources: &'a [crate::source::SourceSummary],
     summary: serde_json::Value,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    writes: Option<Vec<serde_json::Value>>,
     diagnostics: Diagnostics<'a>,
 }
 
@@ -86,6 +99,8 @@ struct Head<'a> {
     tool: Tool,
     sources: &'a [crate::source::SourceSummary],
     summary: serde_json::Value,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    writes: Option<Vec<serde_json::Value>>,
 }
 
 /// One finding as an element of the document's `diagnostics` array, exactly as the pretty
@@ -105,6 +120,7 @@ fn render_spilled(
         tool: TOOL,
         sources: &report.sources,
         summary: summary(report),
+        writes: writes(report),
     };
     let head = serde_json::to_vec_pretty(&head)?;
     let open = head.strip_suffix(b"\n}").unwrap_or(&head);
@@ -123,6 +139,7 @@ pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
         tool: TOOL,
         sources: &report.sources,
         summary: summary(report),
+        writes: writes(report),
         diagnostics: Diagnostics(&report.diagnostics),
     };
     serde_json::to_writer_pretty(&mut *out, &doc)?;
@@ -133,11 +150,14 @@ pub fn render_lines(report: &Report, out: &mut dyn Write) -> io::Result<()> {
     for d in &report.diagnostics {
         write_line(d, out)?;
     }
-    let tail = serde_json::json!({
+    let mut tail = serde_json::json!({
         "schema": "reglint-report/1",
         "sources": report.sources,
         "summary": summary(report),
     });
+    if let (Some(w), Some(m)) = (writes(report), tail.as_object_mut()) {
+        m.insert("writes".into(), w.into());
+    }
     serde_json::to_writer(&mut *out, &tail)?;
     writeln!(out)
 }

@@ -16,6 +16,7 @@ mod escape;
 mod github;
 mod json;
 mod junit;
+mod progress;
 mod sarif;
 mod stats;
 mod stream;
@@ -24,12 +25,20 @@ mod text;
 pub use stream::{Spilled, Stream};
 
 pub use escape::escape_terminal;
+pub use progress::Progress;
 
 use std::collections::BTreeMap;
 use std::io::{self, IsTerminal, Write};
 
 use crate::diagnostic::{Applicability, Diagnostic, Fix, Severity};
 use crate::source::SourceSummary;
+
+/// Output formats of `reglint rule`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum RuleFormat {
+    Text,
+    Json,
+}
 
 /// Output formats of `check`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
@@ -61,7 +70,10 @@ pub struct Summary {
     pub errors: usize,
     pub warnings: usize,
     pub infos: usize,
+    /// Findings whose fix `--fix` applies with the run's options.
     pub fixable: usize,
+    /// Findings whose fix only `--unsafe-fixes` would apply.
+    pub unsafe_fixable: usize,
     pub fixed: usize,
     pub skipped_fixes: usize,
     pub unverifiable: usize,
@@ -74,6 +86,52 @@ pub struct FileDiff {
     pub path: String,
     pub before: String,
     pub after: String,
+}
+
+/// What became of one planned write (spec §7 `writes`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct WriteRecord {
+    /// The source as the report names it.
+    pub source: String,
+    /// Position of the item in its source.
+    pub index: usize,
+    /// The item's key as plain JSON.
+    pub key: serde_json::Map<String, serde_json::Value>,
+    /// `written`, `skipped`, or `planned` (`--diff`).
+    pub outcome: &'static str,
+    /// Why a write was skipped: `changed`, `deleted`, `key-taken`, `conflict`, `invalid`.
+    pub reason: Option<&'static str>,
+    /// What a person needs to know about the reason, when there is more to say.
+    pub detail: Option<String>,
+    /// How many fixes the write carried.
+    pub fixes: usize,
+    /// The attributes the write touches.
+    pub attributes: Vec<String>,
+    /// For a skipped write: what the touched attributes hold now (typed JSON; absent ones left
+    /// out), when the store said.
+    pub current: Option<serde_json::Map<String, serde_json::Value>>,
+}
+
+impl WriteRecord {
+    pub fn to_json(&self) -> serde_json::Value {
+        let mut m = serde_json::Map::new();
+        m.insert("source".into(), self.source.clone().into());
+        m.insert("index".into(), self.index.into());
+        m.insert("item".into(), serde_json::Value::Object(self.key.clone()));
+        m.insert("outcome".into(), self.outcome.into());
+        if let Some(reason) = self.reason {
+            m.insert("reason".into(), reason.into());
+        }
+        if let Some(detail) = &self.detail {
+            m.insert("detail".into(), detail.clone().into());
+        }
+        m.insert("fixes".into(), self.fixes.into());
+        m.insert("attributes".into(), self.attributes.clone().into());
+        if let Some(current) = &self.current {
+            m.insert("current".into(), serde_json::Value::Object(current.clone()));
+        }
+        serde_json::Value::Object(m)
+    }
 }
 
 /// The findings of one rule, counted as they are added.
@@ -106,6 +164,12 @@ pub struct Report {
     pub notes: Vec<String>,
     /// AWS calls made, by API.
     pub aws_calls: BTreeMap<String, u64>,
+    /// Whether the run plans writes (`--fix`, `--diff`): then the report lists [`Report::writes`].
+    pub writing: bool,
+    /// Every planned write and what became of it.
+    pub writes: Vec<WriteRecord>,
+    /// Whether `--fix` applies unsafe fixes in this run (for [`Summary::fixable`]).
+    pub unsafe_fixes: bool,
 }
 
 impl Report {
@@ -125,8 +189,11 @@ impl Report {
             Severity::Warning => self.summary.warnings += 1,
             Severity::Info => self.summary.infos += 1,
         }
-        if d.fix.is_some() {
-            self.summary.fixable += 1;
+        match d.fix.as_ref().map(|f| f.applicability) {
+            Some(Applicability::Safe) => self.summary.fixable += 1,
+            Some(_) if self.unsafe_fixes => self.summary.fixable += 1,
+            Some(_) => self.summary.unsafe_fixable += 1,
+            None => {}
         }
         match self.summary.by_rule.get_mut(d.rule) {
             Some(n) => *n += 1,
@@ -153,6 +220,39 @@ impl Report {
             Some(stream) => stream.push(d),
             None => self.diagnostics.push(d),
         }
+    }
+
+    /// Records what became of a planned write, and counts its fixes as fixed or skipped.
+    pub fn record_write(&mut self, w: WriteRecord) {
+        match w.outcome {
+            "written" => self.summary.fixed += w.fixes,
+            "skipped" => self.summary.skipped_fixes += w.fixes,
+            _ => {}
+        }
+        self.writes.push(w);
+    }
+
+    /// A source that was read, and its items.
+    pub fn add_source(&mut self, source: SourceSummary) {
+        self.summary.items += source.items;
+        self.sources.push(source);
+    }
+
+    /// Adds AWS calls to the run's count (a run may read several tables).
+    pub fn add_aws_calls(&mut self, calls: impl IntoIterator<Item = (String, u64)>) {
+        for (api, n) in calls {
+            *self.aws_calls.entry(api).or_default() += n;
+        }
+    }
+
+    /// A line for people about what the run did or could not do.
+    pub fn note(&mut self, text: impl Into<String>) {
+        self.notes.push(text.into());
+    }
+
+    /// Marks an item unverifiable (RG409, RG410).
+    pub fn count_unverifiable(&mut self) {
+        self.summary.unverifiable += 1;
     }
 
     /// Writes the findings a stream still holds; the report then prints only its summary.
@@ -233,9 +333,9 @@ fn render_unbuffered(
     opts: &RenderOptions,
     out: &mut dyn Write,
 ) -> io::Result<()> {
-    if !report.diffs.is_empty() {
-        // `--diff` replaces the list of findings.
-        return concise::render_diffs(report, out);
+    if matches!(format, OutputFormat::Text | OutputFormat::Concise) && !report.diffs.is_empty() {
+        // `--diff` shows the changes first, then what would remain.
+        concise::render_diffs(report, out)?;
     }
     match format {
         OutputFormat::Text | OutputFormat::Concise if opts.statistics => {
@@ -379,7 +479,7 @@ fn error_text(e: &dyn miette::Diagnostic, color: bool) -> String {
 /// `reglint rule`: the rules' pages as text, or their metadata and pages as JSON.
 pub fn render_rules(
     rules: &[&'static crate::rules::Rule],
-    format: crate::cli::RuleFormat,
+    format: RuleFormat,
     out: &mut dyn Write,
 ) -> io::Result<()> {
     ignore_broken_pipe(write_rules(rules, format, out).and_then(|()| out.flush()))
@@ -387,11 +487,11 @@ pub fn render_rules(
 
 fn write_rules(
     rules: &[&'static crate::rules::Rule],
-    format: crate::cli::RuleFormat,
+    format: RuleFormat,
     out: &mut dyn Write,
 ) -> io::Result<()> {
     match format {
-        crate::cli::RuleFormat::Text => {
+        RuleFormat::Text => {
             for (i, r) in rules.iter().enumerate() {
                 if i > 0 {
                     writeln!(out, "\n{}\n", "-".repeat(72))?;
@@ -400,7 +500,7 @@ fn write_rules(
             }
             Ok(())
         }
-        crate::cli::RuleFormat::Json => {
+        RuleFormat::Json => {
             let list: Vec<_> = rules
                 .iter()
                 .map(|r| {

@@ -84,6 +84,14 @@ fn document(report: &Report) -> sarif::Sarif {
         .results(results)
         .column_kind(serde_json::json!("unicodeCodePoints"))
         .build();
+    if let Some(writes) = super::json::writes(report) {
+        let bag = BTreeMap::from([("writes".to_string(), serde_json::Value::from(writes))]);
+        run.properties = Some(
+            sarif::PropertyBag::builder()
+                .additional_properties(bag)
+                .build(),
+        );
+    }
     if !report.notes.is_empty() {
         let notes: Vec<sarif::Notification> = report
             .notes
@@ -217,39 +225,31 @@ fn result(d: &Diagnostic, cwd: Option<&str>) -> sarif::Result {
     result
 }
 
-/// A path as a relative URI reference: characters outside RFC 3986's unreserved and path
-/// characters are percent-encoded (UTF-8), `/` and `:` stay.
+/// What a relative URI reference may hold as it is: RFC 3986's unreserved and path characters
+/// (`/` and `:` included); everything else is percent-encoded (UTF-8).
+const URI_ENCODED: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'.')
+    .remove(b'_')
+    .remove(b'~')
+    .remove(b'/')
+    .remove(b':')
+    .remove(b'@')
+    .remove(b'!')
+    .remove(b'$')
+    .remove(b'&')
+    .remove(b'\'')
+    .remove(b'(')
+    .remove(b')')
+    .remove(b'*')
+    .remove(b'+')
+    .remove(b',')
+    .remove(b';')
+    .remove(b'=');
+
+/// A path as a relative URI reference.
 fn uri_encode(path: &str) -> String {
-    let mut out = String::with_capacity(path.len());
-    for b in path.bytes() {
-        let keep = b.is_ascii_alphanumeric()
-            || matches!(
-                b,
-                b'-' | b'.'
-                    | b'_'
-                    | b'~'
-                    | b'/'
-                    | b':'
-                    | b'@'
-                    | b'!'
-                    | b'$'
-                    | b'&'
-                    | b'\''
-                    | b'('
-                    | b')'
-                    | b'*'
-                    | b'+'
-                    | b','
-                    | b';'
-                    | b'='
-            );
-        if keep {
-            out.push(b as char);
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
+    percent_encoding::utf8_percent_encode(path, URI_ENCODED).to_string()
 }
 
 #[cfg(test)]

@@ -314,8 +314,9 @@ pub(super) fn write_summary(
     if s.skipped_fixes > 0 {
         let _ = writeln!(
             buf,
-            "Skipped {}: the item changed while it was being checked",
-            plural(s.skipped_fixes, "fix", "fixes")
+            "Skipped {}: {}",
+            plural(s.skipped_fixes, "fix", "fixes"),
+            skip_reasons(report)
         );
     }
     if s.unverifiable > 0 {
@@ -330,6 +331,30 @@ pub(super) fn write_summary(
         let _ = writeln!(buf, ": {}", esc(note));
     }
     out.write_all(buf.as_bytes())
+}
+
+/// Why fixes were skipped, from the run's writes: "the item changed while it was being
+/// checked", "the new key is already taken", or both.
+fn skip_reasons(report: &Report) -> String {
+    let mut reasons: Vec<&str> = report
+        .writes
+        .iter()
+        .filter_map(|w| w.reason)
+        .map(|r| match r {
+            "changed" => "the item changed while it was being checked",
+            "deleted" => "the item was deleted while it was being checked",
+            "key-taken" => "the new key is already taken",
+            "conflict" => "the write kept colliding with other writers",
+            _ => "the fix cannot be written",
+        })
+        .collect();
+    reasons.sort_unstable();
+    reasons.dedup();
+    if reasons.is_empty() {
+        "the item changed while it was being checked".into()
+    } else {
+        reasons.join("; ")
+    }
 }
 
 #[cfg(test)]

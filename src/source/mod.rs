@@ -68,20 +68,24 @@ impl SourceSpec {
     }
 }
 
+/// The registry files below `dir`, skipping hidden files and folders.
 fn collect_files(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
-    for entry in std::fs::read_dir(dir)? {
-        let path = entry?.path();
-        let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
-        if name.starts_with('.') {
-            continue;
-        }
-        if path.is_dir() {
-            collect_files(&path, out)?;
-        } else if [".json", ".jsonl", ".ndjson", ".json.gz", ".jsonl.gz"]
-            .iter()
-            .any(|ext| name.ends_with(ext))
+    let hidden = |e: &walkdir::DirEntry| {
+        e.depth() > 0 && e.file_name().to_str().is_some_and(|n| n.starts_with('.'))
+    };
+    for entry in walkdir::WalkDir::new(dir)
+        .follow_links(true)
+        .into_iter()
+        .filter_entry(|e| !hidden(e))
+    {
+        let entry = entry.map_err(std::io::Error::other)?;
+        let name = entry.file_name().to_str().unwrap_or("");
+        if entry.file_type().is_file()
+            && [".json", ".jsonl", ".ndjson", ".json.gz", ".jsonl.gz"]
+                .iter()
+                .any(|ext| name.ends_with(ext))
         {
-            out.push(path);
+            out.push(entry.into_path());
         }
     }
     Ok(())

@@ -19,8 +19,15 @@ use crate::aws::bedrock::{
     AgentFacts, AliasFacts, AliasSummary, CallFailure, EndpointFacts, FailureKind, Lookup,
     RuntimeFacts,
 };
-use crate::aws::sessions::{SessionError, Sessions};
+pub mod judge;
+
+pub use judge::{is_transitional, joined_reasons};
+
+use crate::aws::config::AwsSettings;
+use crate::aws::sessions::{AccountOptions, SessionError, Sessions, VerifyOptions};
 use crate::diagnostic::{Applicability, Diagnostic, Edit, Fix, Severity};
+use crate::engine::{drive, GivenFixes, Mode, Outcome};
+use crate::error::RunError;
 use crate::lint::{ItemOrigin, Linter};
 use crate::model::{Item, Value};
 use crate::report::Report;
@@ -30,6 +37,7 @@ use crate::schema::{
     agent_type_of, is_account_id, is_agent_id, is_alias_id, is_region, parse_runtime_arn,
     AgentType, ACCOUNT_ID, AGENT_ID, ALIAS_ID, QUALIFIER, REGION, RUNTIME_ARN,
 };
+use crate::store::FileStore;
 
 /// The test alias every agent has; it routes to the working draft.
 pub const DRAFT_ALIAS: &str = "TSTALIASID";
@@ -485,18 +493,6 @@ fn at(v: Violation, item: &Item, attribute: &str) -> Violation {
 }
 
 /// Statuses on their way somewhere: reported as warnings.
-fn is_transitional(status: &str) -> bool {
-    matches!(status, "CREATING" | "PREPARING" | "UPDATING" | "VERSIONING")
-}
-
-fn joined_reasons(reasons: &[String]) -> String {
-    if reasons.is_empty() {
-        String::new()
-    } else {
-        format!(" ({})", reasons.join("; "))
-    }
-}
-
 /// RG409 or RG410 for a call that could not be answered.
 fn unverified(
     f: &CallFailure,
@@ -624,25 +620,24 @@ fn agent_findings(
     let mut out = Vec::new();
     let alias_key = (place.clone(), agent_id.to_string(), alias_id.to_string());
     let alias = facts.aliases.get(&alias_key);
-    let routes_to_draft = alias_id == DRAFT_ALIAS
-        || match alias {
-            Some(Lookup::Found(a)) => a.routing.iter().any(|v| v == "DRAFT"),
-            _ => true,
-        };
-    if agent.status != "PREPARED" && (agent.status == "DELETING" || routes_to_draft) {
-        let why = if agent.status == "DELETING" {
-            String::new()
-        } else {
+    if let judge::AgentReadiness::NotReady {
+        status,
+        routes_to_draft,
+        transitional,
+    } = judge::agent_readiness(agent, alias_id, alias)
+    {
+        let why = if routes_to_draft && status != "DELETING" {
             format!(", and alias {alias_id} routes to its draft")
+        } else {
+            String::new()
         };
         out.push(Finding {
             violation: at(
                 Violation::new(
                     &RG404,
                     format!(
-                        "agent {agent_id} in account {} is {}{}{why}",
+                        "agent {agent_id} in account {} is {status}{}{why}",
                         place.account,
-                        agent.status,
                         joined_reasons(&agent.failure_reasons)
                     ),
                 ),
@@ -652,7 +647,7 @@ fn agent_findings(
             .with_help(format!(
                 "prepare the agent (aws bedrock-agent prepare-agent --agent-id {agent_id}) or register an alias that routes to a published version"
             )),
-            transitional: is_transitional(&agent.status),
+            transitional,
         });
     }
     match alias {
@@ -673,13 +668,9 @@ fn agent_not_found(place: &Place, agent_id: &str, facts: &Facts, item: &Item) ->
         "agent {agent_id} was not found in account {} ({})",
         place.account, place.region
     );
-    let mut v = match &found {
-        Some(other) => {
-            let local = if *other == facts.local_account {
-                " (the local account)"
-            } else {
-                ""
-            };
+    let mut v = match judge::found_elsewhere(found.as_deref(), &facts.local_account) {
+        Some(judge::FoundElsewhere { account: other, local }) => {
+            let local = if local { " (the local account)" } else { "" };
             message.push_str(&format!("; it exists in account {other}{local}"));
             Violation::new(&RG403, message).with_fix(Some(Fix::unsafe_(
                 format!("Register the agent under account {other}"),
@@ -708,13 +699,7 @@ fn alias_not_found(
     let key = (place.clone(), agent_id.to_string());
     match facts.alias_lists.get(&key) {
         Some(Lookup::Found(list)) if !list.is_empty() => {
-            let mut sorted: Vec<&AliasSummary> = list.iter().collect();
-            sorted.sort_by(|a, b| {
-                let d = |s: &AliasSummary| {
-                    strsim::levenshtein(&s.id.to_ascii_uppercase(), &alias_id.to_ascii_uppercase())
-                };
-                d(a).cmp(&d(b)).then_with(|| a.id.cmp(&b.id))
-            });
+            let sorted = judge::nearest_aliases(list, alias_id);
             let show = |a: &AliasSummary| format!("{} ({}, {})", a.id, a.name, a.status);
             message.push_str(&format!("; nearest: {}", show(sorted[0])));
             let all: Vec<String> = sorted.iter().map(|a| show(a)).collect();
@@ -731,38 +716,35 @@ fn alias_not_found(
 }
 
 fn alias_usable(agent_id: &str, alias_id: &str, alias: &AliasFacts, item: &Item) -> Vec<Finding> {
-    let mut out = Vec::new();
-    let mut push = |message: String, transitional: bool| {
-        out.push(Finding {
-            violation: at(Violation::new(&RG406, message), item, ALIAS_ID),
-            transitional,
-        });
-    };
-    if alias.status != "PREPARED" {
-        push(
-            format!(
-                "alias {alias_id} of agent {agent_id} is {}{}",
-                alias.status,
-                joined_reasons(&alias.failure_reasons)
-            ),
-            is_transitional(&alias.status),
-        );
-    }
-    if alias.invocation_state.as_deref() == Some("REJECT_INVOCATIONS") {
-        push(
-            format!(
-                "alias {alias_id} of agent {agent_id} rejects invocations (REJECT_INVOCATIONS)"
-            ),
-            false,
-        );
-    }
-    if alias.routing.is_empty() {
-        push(
-            format!("alias {alias_id} of agent {agent_id} routes to no version"),
-            false,
-        );
-    }
-    out
+    judge::alias_problems(alias)
+        .into_iter()
+        .map(|problem| {
+            let (message, transitional) = match problem {
+                judge::AliasProblem::NotPrepared {
+                    status,
+                    transitional,
+                } => (
+                    format!(
+                        "alias {alias_id} of agent {agent_id} is {status}{}",
+                        joined_reasons(&alias.failure_reasons)
+                    ),
+                    transitional,
+                ),
+                judge::AliasProblem::RejectsInvocations => (
+                    format!("alias {alias_id} of agent {agent_id} rejects invocations (REJECT_INVOCATIONS)"),
+                    false,
+                ),
+                judge::AliasProblem::NoRouting => (
+                    format!("alias {alias_id} of agent {agent_id} routes to no version"),
+                    false,
+                ),
+            };
+            Finding {
+                violation: at(Violation::new(&RG406, message), item, ALIAS_ID),
+                transitional,
+            }
+        })
+        .collect()
 }
 
 fn runtime_findings(
@@ -794,24 +776,14 @@ fn runtime_findings(
         Some(Lookup::Failed(f)) => return vec![unverified(f, "runtime", role, item, RUNTIME_ARN)],
     };
     let mut out = Vec::new();
-    if runtime.status != "READY" {
+    if let Some(not_ready) = judge::runtime_readiness(runtime) {
         out.push(Finding {
             violation: at(
-                Violation::new(
-                    &RG408,
-                    format!(
-                        "runtime {id} is {}{}",
-                        runtime.status,
-                        runtime
-                            .failure_reason
-                            .as_ref()
-                            .map_or_else(String::new, |r| format!(" ({r})"))
-                    ),
-                ),
+                Violation::new(&RG408, format!("runtime {id} is {}", not_ready.describe())),
                 item,
                 RUNTIME_ARN,
             ),
-            transitional: is_transitional(&runtime.status),
+            transitional: not_ready.transitional,
         });
     }
     let on = if item.get(QUALIFIER).is_some() {
@@ -832,23 +804,24 @@ fn runtime_findings(
     }
     let key = (place.clone(), arn.to_string(), qualifier.to_string());
     match facts.endpoints.get(&key) {
-        Some(Lookup::Found(e)) if e.status != "READY" => out.push(Finding {
-            violation: at(
-                Violation::new(
-                    &RG408,
-                    format!(
-                        "endpoint {qualifier} of runtime {id} is {}{}",
-                        e.status,
-                        e.failure_reason
-                            .as_ref()
-                            .map_or_else(String::new, |r| format!(" ({r})"))
+        Some(Lookup::Found(e)) => {
+            if let Some(not_ready) = judge::endpoint_readiness(e) {
+                out.push(Finding {
+                    violation: at(
+                        Violation::new(
+                            &RG408,
+                            format!(
+                                "endpoint {qualifier} of runtime {id} is {}",
+                                not_ready.describe()
+                            ),
+                        ),
+                        item,
+                        on,
                     ),
-                ),
-                item,
-                on,
-            ),
-            transitional: is_transitional(&e.status),
-        }),
+                    transitional: not_ready.transitional,
+                });
+            }
+        }
         Some(Lookup::NotFound(_)) => out.push(finding(at(
             Violation::new(
                 &RG408,
@@ -900,76 +873,57 @@ pub fn report_findings(
             }
         }
         if unverifiable {
-            report.summary.unverifiable += 1;
+            report.count_unverifiable();
         }
     }
     to_fix
 }
 
 /// `--fix --verify`: writes the fixes of remote findings (RG403: register the agent under the
-/// account that has it) into their files, each file read again (the offline fixes may have
-/// rewritten it) and replaced atomically. A finding whose fix cannot be written is reported.
+/// account that has it) into their files through the engine, each file read again (the offline
+/// fixes may have rewritten it) and replaced only when unchanged. A finding whose fix is not
+/// written is reported.
 pub fn write_remote_fixes(
     plan: &Plan,
     fixes: Vec<(usize, Diagnostic)>,
+    linter: &Linter,
     format: crate::source::InputFormat,
     report: &mut Report,
-) {
-    let mut by_file: BTreeMap<String, Vec<(usize, Diagnostic)>> = BTreeMap::new();
+) -> Result<(), RunError> {
+    let mut by_file: BTreeMap<(usize, String), Vec<(usize, Diagnostic)>> = BTreeMap::new();
     for (i, d) in fixes {
+        let origin = &plan.items[i].origin;
         by_file
-            .entry(plan.items[i].origin.label.clone())
+            .entry((origin.source, origin.label.clone()))
             .or_default()
-            .push((plan.items[i].origin.index, d));
+            .push((origin.index, d));
     }
-    for (path, fixes) in by_file {
-        match fix_file(&path, &fixes, format) {
-            Ok(n) => {
-                report.summary.fixed += n;
-                report
-                    .notes
-                    .push(format!("fixed {n} problems in {path} found by --verify"));
+    for ((source, path), fixes) in by_file {
+        let spec = crate::source::SourceSpec::Path(path.into());
+        let mut store = FileStore::in_memory(linter, source, &spec, format, true)?;
+        let mut planner = GivenFixes::default();
+        for (index, d) in &fixes {
+            if let Some(fix) = &d.fix {
+                planner
+                    .by_index
+                    .entry(*index)
+                    .or_default()
+                    .push(fix.clone());
             }
-            Err(why) => {
-                report.notes.push(format!(
-                    "{path}: the fixes found by --verify were not written: {why}"
-                ));
-                for (_, d) in fixes {
-                    report.push(d);
-                }
+        }
+        let mut written = std::collections::HashSet::new();
+        drive(&mut store, &planner, Mode::Fix, report, &mut |s, _| {
+            if matches!(s.outcome, Some(Outcome::Written)) {
+                written.insert(s.read.origin.index);
+            }
+        })?;
+        for (index, d) in fixes {
+            if !written.contains(&index) {
+                report.push(d);
             }
         }
     }
-}
-
-fn fix_file(
-    path: &str,
-    fixes: &[(usize, Diagnostic)],
-    format: crate::source::InputFormat,
-) -> Result<usize, String> {
-    let bytes = std::fs::read(path).map_err(|e| e.to_string())?;
-    let text = String::from_utf8(bytes).map_err(|e| e.to_string())?;
-    let mut edits = Vec::new();
-    let mut applied = 0;
-    let reader = crate::source::FileReader { format };
-    reader
-        .read_bytes(path, text.as_bytes(), &mut |si| {
-            for (_, d) in fixes.iter().filter(|(index, _)| *index == si.index) {
-                if let Some(fix) = &d.fix {
-                    let mut fixed = si.item.clone();
-                    crate::fix::apply_fix(&mut fixed, fix);
-                    edits.extend(crate::fix::text_edits(&si.item, &fixed, &si.chunk));
-                    applied += 1;
-                }
-            }
-        })
-        .map_err(|e| e.to_string())?;
-    if applied != fixes.len() {
-        return Err("the file no longer holds the items that were verified".into());
-    }
-    let after = crate::fix::apply_text_edits(&text, &mut edits);
-    crate::fix::write_atomically(std::path::Path::new(path), &after).map_err(|e| e.to_string())?;
-    Ok(applied)
+    Ok(())
 }
 
 /// Whether any remote rule is selected.
@@ -980,30 +934,71 @@ pub fn any_remote_rule(linter: &Linter) -> bool {
     remote.iter().any(|r| linter.is_enabled(r.code))
 }
 
+/// The `--verify` and `doctor` options: the command line over the config file (`--region`
+/// over `[verify] region`), every role ARN, session name and ExternalId checked.
+pub fn resolve_options(
+    args: &crate::cli::VerifyArgs,
+    region: Option<&str>,
+    config: &crate::config::VerifyConfig,
+    config_local_account: Option<&str>,
+    env: impl Fn(&str) -> Option<String>,
+) -> Result<VerifyOptions, String> {
+    let from_env = |name: &Option<String>| name.as_deref().and_then(&env).filter(|v| !v.is_empty());
+    let external_id = args
+        .external_id
+        .clone()
+        .filter(|v| !v.is_empty())
+        .or_else(|| from_env(&config.external_id_env));
+    let mut accounts = BTreeMap::new();
+    for (id, acct) in &config.accounts {
+        if !is_account_id(id) {
+            return Err(format!(
+                "[verify.accounts.{id:?}]: not a 12-digit account ID"
+            ));
+        }
+        accounts.insert(
+            id.clone(),
+            AccountOptions {
+                role_arn: acct.role_arn.clone(),
+                region: acct.region.clone(),
+                external_id: from_env(&acct.external_id_env),
+            },
+        );
+    }
+    let options = VerifyOptions {
+        role_template: args.role_arn.clone().or_else(|| config.role_arn.clone()),
+        accounts,
+        external_id,
+        session_name: config
+            .session_name
+            .clone()
+            .unwrap_or_else(|| crate::aws::sessions::DEFAULT_SESSION_NAME.to_string()),
+        local_account: args
+            .local_account
+            .clone()
+            .or_else(|| config_local_account.map(str::to_string)),
+        region: region.map(str::to_string).or_else(|| config.region.clone()),
+        concurrency: config
+            .concurrency
+            .unwrap_or(crate::aws::sessions::DEFAULT_CONCURRENCY),
+    };
+    options.validate()?;
+    Ok(options)
+}
+
 /// `check --verify`: verifies the planned items and adds the findings and the AWS call counts
 /// to the report. Only a failure of the base credentials stops the run (exit 2).
 pub fn run(
     plan: &Plan,
-    check: &crate::cli::CheckArgs,
-    config: &crate::config::Config,
+    aws: &AwsSettings,
+    options: VerifyOptions,
     linter: &Linter,
     report: &mut Report,
     quiet: bool,
     fixing: Option<crate::source::InputFormat>,
-) -> Result<(), crate::check::RunError> {
-    use crate::aws::sessions::{
-        bearer_token_set, CallCounter, VerifyOptions, BEARER_TOKEN_VARIABLE,
-    };
-    use crate::check::RunError;
+) -> Result<(), RunError> {
+    use crate::aws::sessions::{bearer_token_set, CallCounter, BEARER_TOKEN_VARIABLE};
 
-    let (aws, args) = (&check.aws, &check.verify_args);
-    let options = VerifyOptions::resolve(
-        args,
-        &config.file.verify,
-        linter.settings.local_account.as_deref(),
-        |name| std::env::var(name).ok(),
-    )
-    .map_err(RunError::Usage)?;
     if plan.is_empty() || !any_remote_rule(linter) {
         return Ok(());
     }
@@ -1030,15 +1025,115 @@ pub fn run(
     })?;
     let to_fix = report_findings(plan, &facts, linter, report, fixing.is_some());
     if let Some(format) = fixing {
-        write_remote_fixes(plan, to_fix, format, report);
+        write_remote_fixes(plan, to_fix, linter, format, report)?;
     }
-    for (api, n) in counter.snapshot() {
-        *report.aws_calls.entry(api).or_default() += n;
-    }
+    report.add_aws_calls(counter.snapshot());
     if bearer_token_set() {
-        report.notes.push(format!(
+        report.note(format!(
             "{BEARER_TOKEN_VARIABLE} is set; the control-plane calls were signed with SigV4 by each account's session and the token was not used"
         ));
     }
     Ok(())
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod options_tests {
+    use super::*;
+    use crate::cli::VerifyArgs;
+    use crate::config::VerifyConfig;
+
+    fn options(role: Option<&str>) -> VerifyOptions {
+        let args = VerifyArgs {
+            role_arn: role.map(str::to_string),
+            ..VerifyArgs::default()
+        };
+        let mut config = VerifyConfig::default();
+        config.accounts.insert(
+            "152864141302".into(),
+            crate::config::AccountConfig {
+                role_arn: Some("arn:aws:iam::152864141302:role/Special".into()),
+                region: Some("eu-west-1".into()),
+                external_id_env: Some("SPECIAL_EXT".into()),
+            },
+        );
+        config.external_id_env = Some("GLOBAL_EXT".into());
+        resolve_options(&args, None, &config, None, |name| match name {
+            "SPECIAL_EXT" => Some("special-id".into()),
+            "GLOBAL_EXT" => Some("global-id".into()),
+            _ => None,
+        })
+        .unwrap()
+    }
+
+    #[test]
+    fn role_comes_from_the_override_else_the_template() {
+        let o = options(Some("arn:aws:iam::{account_id}:role/RegistryVerifier"));
+        assert_eq!(
+            o.role_for("152864141302").as_deref(),
+            Some("arn:aws:iam::152864141302:role/Special")
+        );
+        assert_eq!(
+            o.role_for("210987654321").as_deref(),
+            Some("arn:aws:iam::210987654321:role/RegistryVerifier")
+        );
+        assert_eq!(options(None).role_for("210987654321"), None);
+        assert_eq!(
+            o.external_id_for("152864141302").as_deref(),
+            Some("special-id")
+        );
+        assert_eq!(
+            o.external_id_for("210987654321").as_deref(),
+            Some("global-id")
+        );
+        assert_eq!(o.region_for("152864141302", None, "us-east-1"), "eu-west-1");
+        assert_eq!(
+            o.region_for("152864141302", Some("us-west-2"), "us-east-1"),
+            "us-west-2"
+        );
+        assert_eq!(o.region_for("210987654321", None, "us-east-1"), "us-east-1");
+        assert_eq!(o.session_name, "reglint");
+        assert_eq!(o.concurrency, 8);
+    }
+
+    #[test]
+    fn the_command_line_region_wins_over_the_config() {
+        let config = VerifyConfig {
+            region: Some("eu-west-1".into()),
+            ..VerifyConfig::default()
+        };
+        let args = VerifyArgs::default();
+        let o = resolve_options(&args, Some("us-west-2"), &config, None, |_| None).unwrap();
+        assert_eq!(o.region.as_deref(), Some("us-west-2"));
+        let o = resolve_options(&args, None, &config, None, |_| None).unwrap();
+        assert_eq!(o.region.as_deref(), Some("eu-west-1"));
+    }
+
+    #[test]
+    fn bad_templates_and_session_names_are_refused() {
+        let args = VerifyArgs {
+            role_arn: Some("arn:aws:iam::{account_id}:user/Bob".into()),
+            ..VerifyArgs::default()
+        };
+        let err =
+            resolve_options(&args, None, &VerifyConfig::default(), None, |_| None).unwrap_err();
+        assert!(err.contains("is not an IAM role ARN"), "{err}");
+        let config = VerifyConfig {
+            session_name: Some("x".into()),
+            ..VerifyConfig::default()
+        };
+        let err =
+            resolve_options(&VerifyArgs::default(), None, &config, None, |_| None).unwrap_err();
+        assert!(err.contains("session name"), "{err}");
+        let args = VerifyArgs {
+            external_id: Some("has space".into()),
+            ..VerifyArgs::default()
+        };
+        let err =
+            resolve_options(&args, None, &VerifyConfig::default(), None, |_| None).unwrap_err();
+        assert!(
+            !err.contains("has space"),
+            "the ExternalId must not be printed: {err}"
+        );
+    }
 }

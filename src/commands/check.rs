@@ -1,0 +1,417 @@
+//! `reglint check`: build the linter and the stores from the options, run every source through
+//! the engine, add what `--verify` finds, and hand the report to a renderer.
+
+use std::cell::RefCell;
+use std::io::IsTerminal;
+use std::path::PathBuf;
+
+use crate::cli::CheckArgs;
+use crate::config::Config;
+use crate::diagnostic::{Diagnostic, Severity};
+use crate::engine::{drive, registry_findings, Checker, FixPlanner, Mode, Settled, Store};
+use crate::error::RunError;
+use crate::lint::{ItemOrigin, Linter};
+use crate::model::Item;
+use crate::report::{self, RenderOptions, Report};
+use crate::rules::registry::{Claims, RegistryIndex};
+use crate::select::{split_codes, Selection};
+use crate::source::parallel::{read_parallel, ItemText};
+use crate::source::{InputFormat, SourceKind, SourceSpec, SourceSummary};
+use crate::store::{FileStore, TableOptions, TableSource};
+
+pub use crate::engine::Mode as FixMode;
+
+/// How a file source is read when the run only reports.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Pipeline {
+    /// One item after the other on this thread.
+    Sequential,
+    /// Files and exports read, parsed and linted by this many threads; same report.
+    Parallel(usize),
+}
+
+impl Default for Pipeline {
+    fn default() -> Self {
+        Pipeline::Parallel(std::thread::available_parallelism().map_or(1, |n| n.get()))
+    }
+}
+
+/// One `check` run over file sources.
+pub struct FileRun<'a> {
+    pub linter: &'a Linter,
+    pub input_format: InputFormat,
+    pub mode: Mode,
+    /// With `--verify`: collects the items to verify once linting is done.
+    pub verify: Option<&'a RefCell<crate::verify::Plan>>,
+}
+
+/// With `--verify`: what records each checked item in the plan.
+#[allow(clippy::type_complexity)]
+fn observer<'a>(
+    plan: Option<&'a RefCell<crate::verify::Plan>>,
+) -> Option<Box<dyn Fn(&Item, &ItemOrigin) + 'a>> {
+    plan.map(|p| {
+        Box::new(move |item: &Item, origin: &ItemOrigin| {
+            p.borrow_mut().observe(item, origin);
+        }) as Box<dyn Fn(&Item, &ItemOrigin) + 'a>
+    })
+}
+
+/// Lints every item of one file source into the report, and fixes the file when asked.
+pub fn check_file_source(
+    run: &FileRun,
+    source_index: usize,
+    spec: &SourceSpec,
+    report: &mut Report,
+    registry: &mut RegistryIndex,
+) -> Result<(), RunError> {
+    check_file_source_with(
+        run,
+        source_index,
+        spec,
+        report,
+        registry,
+        Pipeline::default(),
+    )
+}
+
+/// [`check_file_source`] with the pipeline chosen: reports (not fixes) of files and exports are
+/// read in parallel.
+pub fn check_file_source_with(
+    run: &FileRun,
+    source_index: usize,
+    spec: &SourceSpec,
+    report: &mut Report,
+    registry: &mut RegistryIndex,
+    pipeline: Pipeline,
+) -> Result<(), RunError> {
+    // `--verify` collects items on this thread as they are read: sequential then.
+    if let (Pipeline::Parallel(threads), Mode::Report, SourceSpec::Path(_), None) =
+        (pipeline, run.mode, spec, run.verify)
+    {
+        return check_in_parallel(run, source_index, spec, report, registry, threads);
+    }
+    let mut store = match run.mode {
+        Mode::Report => FileStore::streaming(run.linter, source_index, spec, run.input_format),
+        mode => FileStore::in_memory(
+            run.linter,
+            source_index,
+            spec,
+            run.input_format,
+            mode == Mode::Fix,
+        )?,
+    };
+    let observe = observer(run.verify);
+    let mut checker = Checker {
+        linter: run.linter,
+        registry,
+        observe: observe.as_deref(),
+        protected: &[],
+    };
+    let planner = FixPlanner {
+        linter: run.linter,
+        protected: &[],
+    };
+    let items = drive(
+        &mut store,
+        &planner,
+        run.mode,
+        report,
+        &mut |s: Settled, r| checker.take(&s.read, r),
+    )?;
+    report.add_source(SourceSummary {
+        kind: store.kind(),
+        path: store.label().to_string(),
+        items,
+    });
+    Ok(())
+}
+
+/// The report half of [`check_file_source`] on every core: items are parsed and linted in
+/// parallel, then taken in source order for registry rules.
+fn check_in_parallel(
+    run: &FileRun,
+    source_index: usize,
+    spec: &SourceSpec,
+    report: &mut Report,
+    registry: &mut RegistryIndex,
+    threads: usize,
+) -> Result<(), RunError> {
+    let label = spec.display();
+    let linter = run.linter;
+    let local = linter.settings.local_account.as_deref();
+    let registry_on = linter.registry_rules_enabled();
+    let origin_of = |item: &Item, text: &mut ItemText, index: usize| ItemOrigin {
+        source: source_index,
+        label: label.clone(),
+        index,
+        key: linter.file_key(item),
+        chunk: Some(text.chunk()),
+        item_span: item.span,
+    };
+    let work = |item: &Item, text: &mut ItemText| {
+        let violations = linter.lint(item);
+        let mut diagnostics = Vec::new();
+        if !violations.is_empty() {
+            let origin = origin_of(item, text, 0);
+            diagnostics.extend(
+                violations
+                    .into_iter()
+                    .filter_map(|v| linter.diagnostic(v, &origin)),
+            );
+        }
+        let claims = if registry_on {
+            Claims::of(item, local)
+        } else {
+            Claims::default()
+        };
+        (diagnostics, claims)
+    };
+    let mut items = 0usize;
+    let ordered = |index: usize,
+                   item: &Item,
+                   (diagnostics, claims): (Vec<Diagnostic>, Claims),
+                   text: &mut ItemText| {
+        items += 1;
+        for mut d in diagnostics {
+            if let Some(r) = d.item.as_mut() {
+                r.index = index;
+            }
+            report.push(d);
+        }
+        if registry_on && claims != Claims::default() {
+            let origin = origin_of(item, text, index);
+            registry_findings(linter, registry, &claims, item, &origin, report);
+        }
+    };
+    let kind = read_parallel(run.input_format, spec, threads, work, ordered)?;
+    report.add_source(SourceSummary {
+        kind,
+        path: label,
+        items,
+    });
+    Ok(())
+}
+
+/// Lints (and fixes) every item of the table `table` into the report.
+fn check_table_source(
+    args: &CheckArgs,
+    quiet: bool,
+    run: &FileRun,
+    source_index: usize,
+    table: &str,
+    report: &mut Report,
+    registry: &mut RegistryIndex,
+) -> Result<(), RunError> {
+    let options = TableOptions {
+        segments: args.segments.unwrap_or(1),
+        consistent_read: args.consistent_read,
+        journal: args.journal.clone(),
+        quiet,
+    };
+    let mut store = TableSource::open(&args.aws.settings(), table, source_index, options)?;
+    let keys = store.key_schema().to_vec();
+    let observe = observer(run.verify);
+    let mut checker = Checker {
+        linter: run.linter,
+        registry,
+        observe: observe.as_deref(),
+        protected: &keys,
+    };
+    let planner = FixPlanner {
+        linter: run.linter,
+        protected: &keys,
+    };
+    let driven = drive(
+        &mut store,
+        &planner,
+        run.mode,
+        report,
+        &mut |s: Settled, r| checker.take(&s.read, r),
+    );
+    report.add_aws_calls(store.calls());
+    let items = driven?;
+    report.add_source(SourceSummary {
+        kind: SourceKind::Table,
+        path: store.label().to_string(),
+        items,
+    });
+    Ok(())
+}
+
+/// `reglint check`.
+pub fn run(args: &CheckArgs, quiet: bool) -> Result<u8, RunError> {
+    let config = crate::config::load_nearest(args.config.as_ref())?;
+    let linter = linter(args, &config)?;
+    let sources = sources(args, &config)?;
+    let mode = if args.diff {
+        Mode::Diff
+    } else if args.fix {
+        Mode::Fix
+    } else {
+        Mode::Report
+    };
+    let verify_plan = args
+        .verify
+        .then(|| RefCell::new(crate::verify::Plan::default()));
+    let run = FileRun {
+        linter: &linter,
+        input_format: args
+            .input_format
+            .or(config.file.registry.input_format)
+            .unwrap_or_default(),
+        mode,
+        verify: verify_plan.as_ref(),
+    };
+    let mut report = Report::counting(args.format, args.statistics);
+    report.writing = mode != Mode::Report;
+    report.unsafe_fixes = args.unsafe_fixes;
+    // A report of files goes out as it is found; fixes, tables and verification (which add
+    // findings to earlier items) and `--output` (written whole) keep the report until the end.
+    let streaming = mode == Mode::Report
+        && verify_plan.is_none()
+        && args.output.is_none()
+        && !report.counts_only
+        && sources.iter().all(|s| !matches!(s, SourceSpec::Table(_)));
+    if streaming {
+        report.stream = report::Stream::new(
+            args.format,
+            render_options(args, quiet, false),
+            Box::new(std::io::stdout()),
+        );
+    }
+    let mut registry = RegistryIndex::default();
+    for (i, spec) in sources.iter().enumerate() {
+        match spec {
+            SourceSpec::Table(name) => {
+                check_table_source(args, quiet, &run, i, name, &mut report, &mut registry)?
+            }
+            _ => check_file_source(&run, i, spec, &mut report, &mut registry)?,
+        }
+    }
+    if let Some(plan) = &verify_plan {
+        let plan = plan.borrow();
+        let fixing = (mode == Mode::Fix).then_some(run.input_format);
+        let options = super::verify_options(&args.verify_args, &args.aws, &config, &linter)?;
+        crate::verify::run(
+            &plan,
+            &args.aws.settings(),
+            options,
+            &linter,
+            &mut report,
+            quiet,
+            fixing,
+        )?;
+    }
+    for d in linter.unused_exceptions() {
+        report.push(d);
+    }
+    report.finish_stream().map_err(RunError::stdout)?;
+    report.sort();
+    let code = exit_code(&report, args.fail_on.threshold(), mode);
+    emit(&report, args, quiet)?;
+    Ok(code as u8)
+}
+
+/// The linter the options and the config ask for.
+fn linter(args: &CheckArgs, config: &Config) -> Result<Linter, RunError> {
+    let file_rules = &config.file.rules;
+    let codes =
+        |v: &Vec<toml::Spanned<String>>| v.iter().map(|s| s.get_ref().clone()).collect::<Vec<_>>();
+    let select = match &args.select {
+        Some(s) => Some(split_codes(s)),
+        None => file_rules.select.as_ref().map(codes),
+    };
+    let mut extend = codes(&file_rules.extend_select);
+    extend.extend(split_codes(&args.extend_select));
+    let mut ignore = codes(&file_rules.ignore);
+    ignore.extend(split_codes(&args.ignore));
+    for code in select.iter().flatten().chain(&extend).chain(&ignore) {
+        if !crate::select::is_selector(code) {
+            return Err(RunError::Usage(format!(
+                "unknown rule code or prefix {code:?}"
+            )));
+        }
+    }
+    let selection = Selection::new(select, extend, ignore);
+    let mut linter = Linter::new(config, &selection, args.unsafe_fixes);
+    if let Some(acct) = &args.verify_args.local_account {
+        linter.settings.local_account = Some(acct.clone());
+    }
+    Ok(linter)
+}
+
+/// The sources to read: the arguments and `--table`, else the config's `sources` (relative to
+/// the config file's folder); directories that are not exports expanded into their files.
+fn sources(args: &CheckArgs, config: &Config) -> Result<Vec<SourceSpec>, RunError> {
+    let mut specs: Vec<SourceSpec> = args.sources.iter().map(|s| SourceSpec::parse(s)).collect();
+    if let Some(t) = &args.table {
+        specs.push(SourceSpec::Table(t.clone()));
+    }
+    if specs.is_empty() {
+        let base = config
+            .path
+            .as_ref()
+            .and_then(|p| p.parent())
+            .map(PathBuf::from)
+            .unwrap_or_default();
+        specs = config
+            .file
+            .sources
+            .iter()
+            .map(|s| match SourceSpec::parse(s) {
+                SourceSpec::Path(p) if p.is_relative() => SourceSpec::Path(base.join(p)),
+                other => other,
+            })
+            .collect();
+    }
+    if specs.is_empty() {
+        return Err(RunError::Usage(
+            "nothing to check: name a SOURCE, --table, or `sources` in reglint.toml".into(),
+        ));
+    }
+    let mut expanded = Vec::new();
+    for s in specs {
+        expanded.extend(s.expand()?);
+    }
+    Ok(expanded)
+}
+
+fn render_options(args: &CheckArgs, quiet: bool, statistics: bool) -> RenderOptions {
+    let to_terminal = args.output.is_none() && std::io::stdout().is_terminal();
+    RenderOptions {
+        color: to_terminal && std::env::var_os("NO_COLOR").is_none(),
+        statistics,
+        quiet,
+        unsafe_fixes: args.unsafe_fixes,
+    }
+}
+
+fn emit(report: &Report, args: &CheckArgs, quiet: bool) -> Result<(), RunError> {
+    let opts = render_options(args, quiet, args.statistics);
+    match &args.output {
+        Some(path) => {
+            let mut buf = Vec::new();
+            report::render(report, args.format, &opts, &mut buf)
+                .map_err(|e| RunError::write(path, e))?;
+            std::fs::write(path, buf).map_err(|e| RunError::write(path, e))?;
+        }
+        None => {
+            report::render_to_stdout(report, args.format, &opts).map_err(RunError::stdout)?;
+        }
+    }
+    Ok(())
+}
+
+/// Exit status of a `check` run (spec §1): with `--diff`, 1 also when anything would change.
+pub fn exit_code(report: &Report, fail_on: Option<Severity>, mode: Mode) -> i32 {
+    let failing = fail_on.is_some_and(|level| report.worst().is_some_and(|w| w >= level));
+    let would_change = mode == Mode::Diff && !report.diffs.is_empty();
+    if failing || would_change {
+        1
+    } else if report.summary.skipped_fixes > 0 || report.summary.unverifiable > 0 {
+        3
+    } else {
+        0
+    }
+}
