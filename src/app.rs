@@ -21,6 +21,7 @@ pub fn run(cli: Cli) -> u8 {
         Command::IamPolicy(args) => run_iam_policy(&args),
         Command::Undo(args) => run_undo(&args, cli.quiet),
         Command::Doctor(args) => crate::doctor::run(&args),
+        Command::Schema(args) => crate::schema_command::run(&args),
     };
     match result {
         Ok(code) => code,

@@ -17,6 +17,7 @@ mod github;
 mod json;
 mod junit;
 mod sarif;
+pub mod schema_table;
 mod stats;
 mod stream;
 mod text;
