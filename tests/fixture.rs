@@ -171,10 +171,22 @@ fn declared_attributes_fixture_is_linted_exactly() {
     assert_eq!(out.status.code(), Some(1));
     let text = String::from_utf8(out.stdout).unwrap();
     let expected = [
-        "registry.json:LINE: RG110 error: protocol holds \" Bedrock\", which is not one of its values: \"bedrock\", \"a2a\", \"mcp\"",
+        r#"28:17: RG110 error [*] protocol holds " Bedrock", which is not one of its values: "bedrock", "a2a", "mcp""#,
+        r#"40:17: RG110 error protocol holds "grpc", which is not one of its values: "bedrock", "a2a", "mcp""#,
+        r#"41:14: RG111 error owner "Payroll Team" does not match its pattern ^team-[a-z0-9-]+$"#,
+        r#"42:16: RG110 error [*] topics holds "Refunds", which is not one of its values: "billing", "refunds", "payroll", "code-review""#,
+        r#"44:3: RG001 error domains is required on an agentcore entry but missing"#,
+        r#"54:21: RG111 error endpoint_url "http://code-review.internal" does not match its pattern ^https://"#,
+        r#"57:3: RG001 error protocol is required on a bedrock_agent entry but missing"#,
+        r#"67:17: RG002 error priority is declared N but is S ("2")"#,
     ];
     let lines: Vec<&str> = text.lines().collect();
-    assert_eq!(lines, expected, "{text}");
+    let prefix = format!("{DECLARED_DIR}/registry.json:");
+    let found: Vec<&str> = lines
+        .iter()
+        .map(|l| l.strip_prefix(&prefix).unwrap_or(l))
+        .collect();
+    assert_eq!(found, expected, "{text}");
 }
 
 #[test]
