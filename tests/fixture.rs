@@ -226,7 +226,10 @@ fn fix_applies_the_declared_value_fixes_byte_for_byte() {
         .iter()
         .map(|d| d["rule"].as_str().unwrap())
         .collect();
-    assert_eq!(rules, ["RG110", "RG111", "RG001", "RG111", "RG001", "RG002"]);
+    assert_eq!(
+        rules,
+        ["RG110", "RG111", "RG001", "RG111", "RG001", "RG002"]
+    );
 }
 
 #[test]
@@ -234,7 +237,10 @@ fn clean_declared_entries_parse_with_their_declared_types() {
     use reglint::config::Config;
     use reglint::schema::{DeclaredValue, RegistryEntry};
     use reglint::source::{FileReader, InputFormat};
-    let config = Config::load(std::path::Path::new(&format!("{DECLARED_DIR}/reglint.toml"))).unwrap();
+    let config = Config::load(std::path::Path::new(&format!(
+        "{DECLARED_DIR}/reglint.toml"
+    )))
+    .unwrap();
     let bytes = std::fs::read(format!("{DECLARED_DIR}/registry.json")).unwrap();
     let mut items = Vec::new();
     FileReader {
@@ -256,7 +262,10 @@ fn clean_declared_entries_parse_with_their_declared_types() {
         .collect();
     assert_eq!(ok, [0, 5], "{parsed:#?}");
     let first = parsed[0].as_ref().unwrap();
-    assert_eq!(first.declared["protocol"], DeclaredValue::S("bedrock".into()));
+    assert_eq!(
+        first.declared["protocol"],
+        DeclaredValue::S("bedrock".into())
+    );
     assert_eq!(first.declared["priority"], DeclaredValue::N("1".into()));
     assert_eq!(
         first.declared["topics"],
@@ -265,7 +274,13 @@ fn clean_declared_entries_parse_with_their_declared_types() {
             DeclaredValue::S("refunds".into())
         ])
     );
-    assert_eq!(first.extra["updated_at"], serde_json::json!({"S": "2026-11-30"}));
+    assert_eq!(
+        first.extra["updated_at"],
+        serde_json::json!({"S": "2026-11-30"})
+    );
     let last = parsed[5].as_ref().unwrap();
-    assert_eq!(last.declared["endpoint_url"], DeclaredValue::S("https://data.internal".into()));
+    assert_eq!(
+        last.declared["endpoint_url"],
+        DeclaredValue::S("https://data.internal".into())
+    );
 }

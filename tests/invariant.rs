@@ -428,13 +428,17 @@ pattern = "^[a-z]+( [a-z]+)?$"
 const DECLARED_NAMES: [&str; 6] = ["protocol", "team", "tags", "weights", "meta", "urls"];
 
 fn declared_linter() -> Linter {
-    let config = Config::parse(Path::new("reglint.toml"), DECLARED.into())
-        .unwrap_or_else(|e| panic!("{e}"));
+    let config =
+        Config::parse(Path::new("reglint.toml"), DECLARED.into()).unwrap_or_else(|e| panic!("{e}"));
     Linter::new(&config, &Selection::new(None, vec![], vec![]), true)
 }
 
 fn numbers(v: &[&str]) -> Value {
-    Value::L(v.iter().map(|n| Node::new(Value::N(n.to_string()))).collect())
+    Value::L(
+        v.iter()
+            .map(|n| Node::new(Value::N(n.to_string())))
+            .collect(),
+    )
 }
 
 fn string_set(v: &[&str]) -> Value {
@@ -496,8 +500,10 @@ fn declared_mutation() -> impl Strategy<Value = DeclaredMutation> {
     prop_oneof![
         (names.clone(), any_value()).prop_map(|(i, v)| DeclaredMutation::SetValue(i, v)),
         names.prop_map(DeclaredMutation::Remove),
-        proptest::sample::select(vec![" Bedrock", "BEDROCK", "mcp\n", "grpc", "", " ", "A2A "])
-            .prop_map(DeclaredMutation::Protocol),
+        proptest::sample::select(vec![
+            " Bedrock", "BEDROCK", "mcp\n", "grpc", "", " ", "A2A "
+        ])
+        .prop_map(DeclaredMutation::Protocol),
         proptest::sample::select(vec!["Team A", "team-", " team-x", "team-x", ""])
             .prop_map(DeclaredMutation::Team),
         proptest::collection::vec(
@@ -512,8 +518,13 @@ fn declared_mutation() -> impl Strategy<Value = DeclaredMutation> {
             Just(Value::Null),
         ]
         .prop_map(DeclaredMutation::Weight),
-        proptest::sample::select(vec!["http://x.example", "", "https://ok.example", "HTTPS://X"])
-            .prop_map(DeclaredMutation::Url),
+        proptest::sample::select(vec![
+            "http://x.example",
+            "",
+            "https://ok.example",
+            "HTTPS://X"
+        ])
+        .prop_map(DeclaredMutation::Url),
     ]
 }
 

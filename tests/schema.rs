@@ -6,7 +6,10 @@
 use assert_cmd::Command;
 use std::path::{Path, PathBuf};
 
-const DECLARED: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/declared/reglint.toml");
+const DECLARED: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/fixtures/declared/reglint.toml"
+);
 
 fn reglint() -> Command {
     let mut c = Command::cargo_bin("reglint").unwrap();
@@ -72,13 +75,31 @@ type = "S"
     let path = config.display().to_string();
     for (line_col, what) in [
         ("2:11", "unknown rule code or prefix \"RG999\""),
-        ("25:8", "enabled is a built-in attribute of type BOOL; it cannot be declared S"),
-        ("9:11", "the pattern does not compile: unclosed character class"),
-        ("18:9", "items is the element type of a list: it needs type = \"L\", not \"M\""),
+        (
+            "25:8",
+            "enabled is a built-in attribute of type BOOL; it cannot be declared S",
+        ),
+        (
+            "9:11",
+            "the pattern does not compile: unclosed character class",
+        ),
+        (
+            "18:9",
+            "items is the element type of a list: it needs type = \"L\", not \"M\"",
+        ),
         ("22:12", "required names an unknown agent type \"bedrock\""),
-        ("14:11", "a pattern applies to strings (S, SS, or L with items = \"S\"); tier is N"),
-        ("13:10", "values of tier must be numbers (tier is N); values[0] is \"gold\""),
-        ("5:8", "unknown type \"STRING\": one of S, N, BOOL, L, M, SS, NS"),
+        (
+            "14:11",
+            "a pattern applies to strings (S, SS, or L with items = \"S\"); tier is N",
+        ),
+        (
+            "13:10",
+            "values of tier must be numbers (tier is N); values[0] is \"gold\"",
+        ),
+        (
+            "5:8",
+            "unknown type \"STRING\": one of S, N, BOOL, L, M, SS, NS",
+        ),
     ] {
         let want = format!("{path}:{line_col}: {what}");
         assert!(err.contains(&want), "no {want:?} in\n{err}");
@@ -138,7 +159,10 @@ fn schema_prints_the_effective_schema_as_json() {
     assert_eq!(get("domains")["origin"], "built-in, tightened");
     assert_eq!(get("domains")["required"], true);
     assert_eq!(get("example_queries")["required"], false);
-    assert_eq!(get("agent_id")["required"], serde_json::json!(["bedrock_agent"]));
+    assert_eq!(
+        get("agent_id")["required"],
+        serde_json::json!(["bedrock_agent"])
+    );
 }
 
 #[test]
@@ -209,13 +233,19 @@ fn wrong_and_malformed_declared_values_are_findings_and_the_run_goes_on() {
     let lines = [
         format!(r#"{{{base}, "protocol": {{"N": "5"}}}}"#),
         format!(r#"{{{base}, "protocol": {{"S": 5}}}}"#),
-        format!(r#"{{{base}, "protocol": {{"S": "mcp"}}, "topics": {{"L": [{{"S": "billing"}}, {{"BOOL": "x"}}]}}}}"#),
-        format!(r#"{{{base}, "protocol": {{"S": "mcp"}}, "priority": {{"SS": ["1"]}}, "topics": {{"SS": ["billing"]}}}}"#),
+        format!(
+            r#"{{{base}, "protocol": {{"S": "mcp"}}, "topics": {{"L": [{{"S": "billing"}}, {{"BOOL": "x"}}]}}}}"#
+        ),
+        format!(
+            r#"{{{base}, "protocol": {{"S": "mcp"}}, "priority": {{"SS": ["1"]}}, "topics": {{"SS": ["billing"]}}}}"#
+        ),
         format!(r#"{{{base}, "protocol": {{"S": "a2a"}}, "priority": {{"N": "2"}}}}"#),
     ];
     let registry = write(dir.path(), "agents.jsonl", &(lines.join("\n") + "\n"));
     let out = reglint()
-        .args(["check", "--format", "json", "--ignore", "RG3", "--config", DECLARED])
+        .args([
+            "check", "--format", "json", "--ignore", "RG3", "--config", DECLARED,
+        ])
         .arg(&registry)
         .output()
         .unwrap();
@@ -244,7 +274,11 @@ fn wrong_and_malformed_declared_values_are_findings_and_the_run_goes_on() {
             (1, "RG000", "protocol is not valid DynamoDB JSON"),
             (2, "RG000", "topics is not valid DynamoDB JSON"),
             (3, "RG002", "priority is declared N but is SS ([\"1\"])"),
-            (3, "RG002", "topics is declared L of S but is SS ([\"billing\"])"),
+            (
+                3,
+                "RG002",
+                "topics is declared L of S but is SS ([\"billing\"])"
+            ),
         ],
         "{report:#}"
     );

@@ -17,9 +17,11 @@ pub fn render_schema(
     out: &mut dyn Write,
 ) -> io::Result<()> {
     let result = match format {
-        RuleFormat::Json => serde_json::to_writer_pretty(&mut *out, &to_json(schema, extra_attributes))
-            .map_err(io::Error::from)
-            .and_then(|()| writeln!(out)),
+        RuleFormat::Json => {
+            serde_json::to_writer_pretty(&mut *out, &to_json(schema, extra_attributes))
+                .map_err(io::Error::from)
+                .and_then(|()| writeln!(out))
+        }
         RuleFormat::Text => write_table(schema, extra_attributes, out),
     };
     super::ignore_broken_pipe(result.and_then(|()| out.flush()))

@@ -122,6 +122,11 @@ pub fn must_not_be_blank(ctx: &super::ItemCtx, name: &str) -> bool {
     is_required(ctx, name) || name == AGENT_ID || name == QUALIFIER
 }
 
+/// A blank string where a value is required: RG007's, not judged by the value rules.
+pub fn left_to_rg007(ctx: &super::ItemCtx, name: &str, s: &str) -> bool {
+    is_blank(s) && must_not_be_blank(ctx, name)
+}
+
 /// Whether the item's type requires the attribute (the common ones when the type is unknown),
 /// built in or declared.
 #[inline]
@@ -311,8 +316,9 @@ pub mod testing {
         item: &Item,
         toml: &str,
     ) -> Vec<Violation> {
-        let config = crate::config::Config::parse(std::path::Path::new("reglint.toml"), toml.into())
-            .unwrap_or_else(|e| panic!("{e:?}"));
+        let config =
+            crate::config::Config::parse(std::path::Path::new("reglint.toml"), toml.into())
+                .unwrap_or_else(|e| panic!("{e:?}"));
         let settings = Settings {
             schema: config.schema,
             ..Settings::default()

@@ -3,8 +3,8 @@ use super::{rule_doc, Check, FixAvailability, ItemCtx, Rule, Violation};
 use crate::diagnostic::{Edit, Fix, Severity};
 use crate::model::{Attr, Node, Value};
 use crate::schema::{
-    AttributeSpec, DynamoType, ACCOUNT_ID, AGENT_ID, ALIAS_ID, DESCRIPTION, ENABLED, KNOWN_ATTRIBUTES, LIST_ATTRIBUTES, NAME,
-    QUALIFIER, RUNTIME_ARN, STRING_ATTRIBUTES,
+    AttributeSpec, DynamoType, ACCOUNT_ID, AGENT_ID, ALIAS_ID, DESCRIPTION, ENABLED,
+    KNOWN_ATTRIBUTES, LIST_ATTRIBUTES, NAME, QUALIFIER, RUNTIME_ARN, STRING_ATTRIBUTES,
 };
 
 /// An attribute of a type that no narrower rule covers (`name` as a number, `capabilities` as a
@@ -171,8 +171,8 @@ fn bad_elements(attr: &Attr, items: &[Node], element: DynamoType) -> Option<Viol
             shown.join(", ")
         )
     };
-    let all_numbers = element == DynamoType::S
-        && bad.iter().all(|n| matches!(n.value, Value::N(_)));
+    let all_numbers =
+        element == DynamoType::S && bad.iter().all(|n| matches!(n.value, Value::N(_)));
     let fix = all_numbers.then(|| {
         let fixed = items
             .iter()
@@ -342,7 +342,10 @@ mod tests {
             .with("owner", Value::S("x".into()))
             .with("tags", Value::Null);
         let v = run_with(check, &item, DECLARED);
-        assert_eq!(messages(&v), ["tags is null; leave it out when it has no value"]);
+        assert_eq!(
+            messages(&v),
+            ["tags is null; leave it out when it has no value"]
+        );
         // Undeclared attributes are RG006's.
         assert!(run(check, &bedrock().with("protocol", Value::N("5".into()))).is_empty());
     }

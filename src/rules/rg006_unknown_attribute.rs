@@ -162,8 +162,10 @@ mod tests {
             v[0].fix.as_ref().unwrap().title,
             "Rename protocl to protocol"
         );
-        assert!(run(check, &bedrock().with("protocol", Value::S("mcp".into())))[0]
-            .fix
-            .is_none());
+        assert!(
+            run(check, &bedrock().with("protocol", Value::S("mcp".into())))[0]
+                .fix
+                .is_none()
+        );
     }
 }

@@ -1,4 +1,4 @@
-use super::common::{is_blank, must_not_be_blank};
+use super::common::{is_blank, left_to_rg007};
 use super::{rule_doc, Check, FixAvailability, ItemCtx, Rule, Violation};
 use crate::diagnostic::{Edit, Fix, Severity};
 use crate::model::{Attr, Node, Value};
@@ -29,10 +29,8 @@ fn check(ctx: &ItemCtx, out: &mut Vec<Violation>) {
         };
         // Values of another type are RG002's; blank required ones RG007's.
         match &attr.node.value {
-            Value::S(s) if spec.ty.kind == DynamoType::S => {
-                if !(is_blank(s) && must_not_be_blank(ctx, &spec.name)) {
-                    out.extend(scalar(attr, allowed));
-                }
+            Value::S(s) if spec.ty.kind == DynamoType::S && !left_to_rg007(ctx, &spec.name, s) => {
+                out.extend(scalar(attr, allowed));
             }
             Value::N(_) if spec.ty.kind == DynamoType::N => out.extend(scalar(attr, allowed)),
             Value::L(nodes) | Value::SS(nodes) | Value::NS(nodes)
@@ -50,12 +48,15 @@ fn scalar(attr: &Attr, allowed: &Allowed) -> Option<Violation> {
     if allowed.allows(v) {
         return None;
     }
-    let fix = v.as_str().and_then(|s| only_case_apart(s, allowed)).map(|to| {
-        Fix::safe(
-            format!("Replace {} with {to:?}", v.describe()),
-            vec![Edit::set(&attr.name, Value::S(to.to_string()))],
-        )
-    });
+    let fix = v
+        .as_str()
+        .and_then(|s| only_case_apart(s, allowed))
+        .map(|to| {
+            Fix::safe(
+                format!("Replace {} with {to:?}", v.describe()),
+                vec![Edit::set(&attr.name, Value::S(to.to_string()))],
+            )
+        });
     Some(
         Violation::new(&RULE, not_allowed(&attr.name, v, allowed))
             .on(attr)
@@ -188,13 +189,19 @@ mod tests {
     fn other_values_and_ambiguous_ones_have_no_fix() {
         let item = bedrock()
             .with("protocol", Value::S("bedrock-agent".into()))
-            .with("topics", Value::list_of_strings(["BILLING", "refunds", "x"]))
+            .with(
+                "topics",
+                Value::list_of_strings(["BILLING", "refunds", "x"]),
+            )
             .with("tier", Value::N("3".into()));
         let v = run_with(check, &item, TOML);
         assert_eq!(v.len(), 4, "{v:#?}");
         assert!(v.iter().all(|v| v.fix.is_none()));
         // Declared attributes are checked in name order: protocol, tier, topics.
-        assert_eq!(v[1].message, "tier holds 3, which is not one of its values: 1, 2");
+        assert_eq!(
+            v[1].message,
+            "tier holds 3, which is not one of its values: 1, 2"
+        );
         // Numbers compare by value.
         let item = bedrock().with("tier", Value::N("2.0".into()));
         assert!(run_with(check, &item, TOML).is_empty());

@@ -1,6 +1,6 @@
 use regex::Regex;
 
-use super::common::{is_blank, must_not_be_blank};
+use super::common::{is_blank, left_to_rg007};
 use super::{rule_doc, Check, FixAvailability, ItemCtx, Rule, Violation};
 use crate::diagnostic::Severity;
 use crate::model::{Attr, Value};
@@ -26,17 +26,17 @@ fn check(ctx: &ItemCtx, out: &mut Vec<Violation>) {
         // the built-in lists RG201's.
         match &attr.node.value {
             Value::S(s) if spec.ty.kind == DynamoType::S => {
-                if !re.is_match(s) && !(is_blank(s) && must_not_be_blank(ctx, &spec.name)) {
+                let judged_elsewhere = left_to_rg007(ctx, &spec.name, s);
+                if !(re.is_match(s) || judged_elsewhere) {
                     out.push(mismatch(attr, s, re));
                 }
             }
             Value::L(nodes) | Value::SS(nodes) if spec.ty.kind.holds(&attr.node.value) => {
                 let builtin_list = LIST_ATTRIBUTES.contains(&spec.name.as_str());
                 for n in nodes {
-                    if let Value::S(s) = &n.value {
-                        if !re.is_match(s) && !(builtin_list && is_blank(s)) {
-                            out.push(mismatch(attr, s, re).at(n));
-                        }
+                    let Value::S(s) = &n.value else { continue };
+                    if !(re.is_match(s) || builtin_list && is_blank(s)) {
+                        out.push(mismatch(attr, s, re).at(n));
                     }
                 }
             }
@@ -48,7 +48,11 @@ fn check(ctx: &ItemCtx, out: &mut Vec<Violation>) {
 fn mismatch(attr: &Attr, s: &str, re: &Regex) -> Violation {
     let shown = Value::S(s.to_string()).describe();
     let message = match attr.node.value {
-        Value::S(_) => format!("{} {shown} does not match its pattern {}", attr.name, re.as_str()),
+        Value::S(_) => format!(
+            "{} {shown} does not match its pattern {}",
+            attr.name,
+            re.as_str()
+        ),
         _ => format!(
             "{} holds {shown}, which does not match its pattern {}",
             attr.name,
@@ -67,10 +71,13 @@ mod tests {
     use crate::model::Node;
 
     fn strings(v: &[&str]) -> Vec<Node> {
-        v.iter().map(|s| Node::new(Value::S(s.to_string()))).collect()
+        v.iter()
+            .map(|s| Node::new(Value::S(s.to_string())))
+            .collect()
     }
 
-    const TOML: &str = "[schema.attributes.owner]\ntype = \"S\"\nrequired = true\npattern = \"^team-[a-z]+$\"\n\
+    const TOML: &str =
+        "[schema.attributes.owner]\ntype = \"S\"\nrequired = true\npattern = \"^team-[a-z]+$\"\n\
         [schema.attributes.endpoints]\ntype = \"L\"\nitems = \"S\"\npattern = \"^https://\"\n\
         [schema.attributes.tags]\ntype = \"SS\"\npattern = \"^[a-z]+$\"\n\
         [schema.attributes.domains]\npattern = \"^[a-z]+$\"\n";

@@ -532,11 +532,16 @@ fn declared_type(
             return None;
         }
         Some(i) => Some(parse_type(i, "items type", problems)?),
-        None => builtin.filter(|b| b.ty.kind == kind).and_then(|b| b.ty.items),
+        None => builtin
+            .filter(|b| b.ty.kind == kind)
+            .and_then(|b| b.ty.items),
     };
     let ty = AttrType { kind, items };
     if let Some(b) = builtin.filter(|b| b.ty != ty) {
-        let at = a.ty.as_ref().or(a.items.as_ref()).map_or(name.span(), Spanned::span);
+        let at =
+            a.ty.as_ref()
+                .or(a.items.as_ref())
+                .map_or(name.span(), Spanned::span);
         problems.push(Problem::new(
             at,
             format!(
@@ -574,7 +579,9 @@ fn declared_required(
                     Some(t) => out.push(t),
                     None => problems.push(Problem::new(
                         span.clone(),
-                        format!("required names an unknown agent type {t}: bedrock_agent or agentcore"),
+                        format!(
+                            "required names an unknown agent type {t}: bedrock_agent or agentcore"
+                        ),
                     )),
                 }
             }
@@ -653,7 +660,10 @@ fn declared_values(
         }
     };
     if list.is_empty() {
-        problems.push(Problem::new(span, "values is empty: no value would be allowed"));
+        problems.push(Problem::new(
+            span,
+            "values is empty: no value would be allowed",
+        ));
         return None;
     }
     let before = problems.len();
@@ -706,7 +716,9 @@ fn declared_pattern(
     if element != Some(DynamoType::S) {
         problems.push(Problem::new(
             pattern.span(),
-            format!("a pattern applies to strings (S, SS, or L with items = \"S\"); {name} is {ty}"),
+            format!(
+                "a pattern applies to strings (S, SS, or L with items = \"S\"); {name} is {ty}"
+            ),
         ));
         return None;
     }
@@ -752,17 +764,18 @@ impl EffectiveSchema {
     /// The declared part of the strict parse: every attribute required on the item's type is
     /// present and not null, and every declared attribute holds its type, its values and its
     /// pattern. Returns the attributes that are not built in, typed as declared.
-    pub fn strict_declared(
-        &self,
-        item: &Item,
-    ) -> Result<BTreeMap<String, DeclaredValue>, String> {
+    pub fn strict_declared(&self, item: &Item) -> Result<BTreeMap<String, DeclaredValue>, String> {
         let mut out = BTreeMap::new();
         if !self.declared {
             return Ok(out);
         }
         let agent_type = super::agent_type_of(item);
         // Built-in attributes as they are built in are the built-in strict parse's.
-        for spec in self.attributes.iter().filter(|a| a.origin != Origin::BuiltIn) {
+        for spec in self
+            .attributes
+            .iter()
+            .filter(|a| a.origin != Origin::BuiltIn)
+        {
             let value = item.value(&spec.name);
             let required = spec.required.on(agent_type);
             match value {
@@ -916,7 +929,13 @@ required = true
         let missing: Vec<&str> = s.missing_required(&item).collect();
         assert_eq!(
             missing,
-            ["runtime_arn", "description", "enabled", "capabilities", "protocol"]
+            [
+                "runtime_arn",
+                "description",
+                "enabled",
+                "capabilities",
+                "protocol"
+            ]
         );
     }
 
@@ -950,7 +969,12 @@ required = true
         let (_, problems) = schema(text);
         let mut lines: Vec<(usize, &str)> = problems
             .iter()
-            .map(|p| (text[..p.span.start].matches('\n').count() + 1, p.message.as_str()))
+            .map(|p| {
+                (
+                    text[..p.span.start].matches('\n').count() + 1,
+                    p.message.as_str(),
+                )
+            })
             .collect();
         lines.sort();
         assert_eq!(lines.len(), 9, "{lines:#?}");
@@ -996,7 +1020,10 @@ required = true
             messages("[schema.attributes.x]\ntype = \"L\"\npattern = \"a\"\n"),
             ["a pattern applies to strings (S, SS, or L with items = \"S\"); x is L"]
         );
-        assert!(messages("[schema.attributes.x]\ntype = \"SS\"\nvalues = [\"a\"]\npattern = \"a\"\n").is_empty());
+        assert!(messages(
+            "[schema.attributes.x]\ntype = \"SS\"\nvalues = [\"a\"]\npattern = \"a\"\n"
+        )
+        .is_empty());
     }
 
     #[test]
@@ -1010,7 +1037,9 @@ required = true
                 .with("agent_type", Value::S("bedrock_agent".into()))
                 .with("protocol", v)
         };
-        let ok = s.strict_declared(&item(Value::S("bedrock".into()))).unwrap();
+        let ok = s
+            .strict_declared(&item(Value::S("bedrock".into())))
+            .unwrap();
         assert_eq!(ok["protocol"], DeclaredValue::S("bedrock".into()));
         for bad in [
             Value::S("Bedrock".into()),
@@ -1022,9 +1051,15 @@ required = true
         }
         let tags = item(Value::S("bedrock".into())).with(
             "tags",
-            Value::SS(vec![Node::new(Value::S("ok".into())), Node::new(Value::S("No".into()))]),
+            Value::SS(vec![
+                Node::new(Value::S("ok".into())),
+                Node::new(Value::S("No".into())),
+            ]),
         );
         assert!(s.strict_declared(&tags).is_err());
-        assert!(EffectiveSchema::builtin().strict_declared(&tags).unwrap().is_empty());
+        assert!(EffectiveSchema::builtin()
+            .strict_declared(&tags)
+            .unwrap()
+            .is_empty());
     }
 }
