@@ -17,6 +17,7 @@ pub fn run(cli: Cli) -> u8 {
         Command::IamPolicy(args) => commands::iam_policy(&args),
         Command::Undo(args) => commands::undo(&args, cli.quiet),
         Command::Doctor(args) => crate::doctor::run(&args),
+        Command::Schema(args) => crate::schema_command::run(&args),
     };
     match result {
         Ok(code) => code,

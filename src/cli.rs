@@ -37,6 +37,17 @@ pub enum Command {
     Doctor(DoctorArgs),
     /// Print the least-privilege IAM policies reglint needs.
     IamPolicy(IamPolicyArgs),
+    /// Print the registry schema items are held to: built-in and declared attributes.
+    Schema(SchemaArgs),
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct SchemaArgs {
+    #[arg(long, value_enum, default_value_t = RuleFormat::Text)]
+    pub format: RuleFormat,
+    /// Configuration file (default: the nearest reglint.toml upward).
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone, Args)]

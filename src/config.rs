@@ -24,6 +24,9 @@ pub struct ConfigFile {
     pub rules: RulesConfig,
     #[serde(default)]
     pub verify: VerifyConfig,
+    /// Declared attributes (spec §3.1).
+    #[serde(default)]
+    pub schema: crate::schema::SchemaConfig,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -90,6 +93,8 @@ pub struct Config {
     pub path: Option<PathBuf>,
     /// Its text, for pointing at lines in later findings (RG900).
     pub text: String,
+    /// The registry schema: built-in plus `[schema]`'s declarations.
+    pub schema: crate::schema::EffectiveSchema,
 }
 
 /// A configuration that could not be read or is invalid: exit 2.
@@ -146,17 +151,19 @@ impl Config {
             let span = e.span().unwrap_or(0..0);
             invalid(&shown, &text, span, e.message().to_string())
         })?;
+        let (schema, schema_problems) = crate::schema::declared::build(&file.schema);
         let config = Config {
             file,
             path: Some(path.to_path_buf()),
             text,
+            schema,
         };
-        config.validate()?;
+        config.validate(schema_problems)?;
         Ok(config)
     }
 
-    /// Checks every code, account and exception, collecting all problems.
-    fn validate(&self) -> Result<(), ConfigError> {
+    /// Checks every code, account, exception and declared attribute, collecting all problems.
+    fn validate(&self, schema: Vec<crate::schema::declared::Problem>) -> Result<(), ConfigError> {
         let shown = self
             .path
             .as_ref()
@@ -212,6 +219,9 @@ impl Config {
                     "local_account_id must be 12 digits".to_string(),
                 ));
             }
+        }
+        for p in schema {
+            problems.push(invalid(&shown, &self.text, p.span, p.message));
         }
         match problems.len() {
             0 => Ok(()),
@@ -278,6 +288,30 @@ mod tests {
         let text = "[rules]\nignore = [\"RG999\"]\n[[rules.exceptions]]\nkey = { agent_id = \"X\" }\nreason = \"\"\n";
         let err = Config::parse(Path::new("reglint.toml"), text.into()).unwrap_err();
         assert!(matches!(err, ConfigError::Many { ref related, .. } if related.len() == 2));
+    }
+
+    #[test]
+    fn schema_problems_are_reported_with_the_others_at_their_place() {
+        let text = "[rules]\nignore = [\"RG999\"]\n[schema.attributes.protocol]\ntype = \"STR\"\n";
+        let err = Config::parse(Path::new("reglint.toml"), text.into()).unwrap_err();
+        let ConfigError::Many { related, .. } = err else {
+            panic!("{err:?}")
+        };
+        match &related[1] {
+            ConfigError::Invalid {
+                line,
+                column,
+                message,
+                ..
+            } => {
+                assert_eq!((*line, *column), (4, 8));
+                assert!(message.starts_with("unknown type \"STR\""), "{message}");
+            }
+            other => panic!("{other:?}"),
+        }
+        let ok = "[schema.attributes.protocol]\ntype = \"S\"\nvalues = [\"mcp\"]\n";
+        let config = Config::parse(Path::new("reglint.toml"), ok.into()).unwrap();
+        assert!(config.schema.get("protocol").is_some());
     }
 
     #[test]

@@ -17,6 +17,7 @@ pub mod model;
 pub mod report;
 pub mod rules;
 pub mod schema;
+pub mod schema_command;
 pub mod select;
 pub mod source;
 pub mod store;

@@ -140,6 +140,7 @@ impl Linter {
                     .local_account_id
                     .as_ref()
                     .map(|s| s.get_ref().clone()),
+                schema: config.schema.clone(),
             },
             severity,
             exceptions,

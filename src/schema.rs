@@ -6,6 +6,12 @@ use std::collections::BTreeMap;
 
 use crate::model::{Item, Value};
 
+pub mod declared;
+pub use declared::{
+    AttrType, AttributeSpec, DeclaredValue, DynamoType, EffectiveSchema, Origin, Required,
+    SchemaConfig,
+};
+
 pub const AGENT_ID: &str = "agent_id";
 pub const ALIAS_ID: &str = "alias_id";
 pub const RUNTIME_ARN: &str = "runtime_arn";
@@ -344,20 +350,27 @@ pub struct RegistryEntry {
     pub example_queries: Vec<String>,
     /// Attributes the configuration allows beyond the schema, as DynamoDB JSON.
     pub extra: BTreeMap<String, serde_json::Value>,
+    /// The declared attributes beyond the built-in schema (spec §3.1), typed as declared.
+    pub declared: BTreeMap<String, DeclaredValue>,
 }
 
 impl RegistryEntry {
-    /// Parses an item strictly; `extra_attributes` are kept aside, anything else unknown fails.
+    /// Parses an item strictly against the built-in schema; `extra_attributes` are kept aside,
+    /// anything else unknown fails.
     pub fn from_item(item: &Item, extra_attributes: &[String]) -> Result<RegistryEntry, String> {
-        let mut known = std::collections::HashMap::new();
-        let mut extra = BTreeMap::new();
-        for a in &item.attrs {
-            if extra_attributes.contains(&a.name) && !KNOWN_ATTRIBUTES.contains(&a.name.as_str()) {
-                extra.insert(a.name.clone(), a.node.value.to_typed_json());
-            } else {
-                known.insert(a.name.clone(), to_dynamo(&a.node.value)?);
-            }
-        }
+        Self::from_item_with(item, extra_attributes, &EffectiveSchema::builtin())
+    }
+
+    /// Parses an item strictly against an effective schema: the built-in attributes as
+    /// [`RegistryEntry::from_item`] does, then the declared ones (required, typed, allowed
+    /// values, pattern); `extra_attributes` are kept aside, anything else unknown fails.
+    pub fn from_item_with(
+        item: &Item,
+        extra_attributes: &[String],
+        schema: &EffectiveSchema,
+    ) -> Result<RegistryEntry, String> {
+        let declared = schema.strict_declared(item)?;
+        let (known, extra) = split_attributes(item, extra_attributes, &declared)?;
         let strict: StrictAttributes =
             serde_dynamo::from_item(serde_dynamo::Item::from(known)).map_err(|e| e.to_string())?;
         let list = |v: Vec<Text>| v.into_iter().map(|t| t.0).collect::<Vec<_>>();
@@ -395,8 +408,36 @@ impl RegistryEntry {
             domains: strict.domains.map(list).unwrap_or_default(),
             example_queries: strict.example_queries.map(list).unwrap_or_default(),
             extra,
+            declared,
         })
     }
+}
+
+/// The item's built-in (and unknown) attributes as DynamoDB values for the strict parse, and its
+/// extra attributes as DynamoDB JSON; declared attributes are typed apart.
+type Split = (
+    std::collections::HashMap<String, serde_dynamo::AttributeValue>,
+    BTreeMap<String, serde_json::Value>,
+);
+
+fn split_attributes(
+    item: &Item,
+    extra_attributes: &[String],
+    declared: &BTreeMap<String, DeclaredValue>,
+) -> Result<Split, String> {
+    let mut known = std::collections::HashMap::new();
+    let mut extra = BTreeMap::new();
+    for a in &item.attrs {
+        if declared.contains_key(&a.name) {
+            continue;
+        }
+        if extra_attributes.contains(&a.name) && !KNOWN_ATTRIBUTES.contains(&a.name.as_str()) {
+            extra.insert(a.name.clone(), a.node.value.to_typed_json());
+        } else {
+            known.insert(a.name.clone(), to_dynamo(&a.node.value)?);
+        }
+    }
+    Ok((known, extra))
 }
 
 fn to_dynamo(v: &Value) -> Result<serde_dynamo::AttributeValue, String> {

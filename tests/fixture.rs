@@ -149,3 +149,138 @@ fn fixed_entries_parse_into_the_strict_types() {
     }
     assert_eq!(parsed, 16);
 }
+
+const DECLARED_DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/declared");
+
+/// The declared-attributes fixture, copied with its reglint.toml into a fresh folder.
+fn copy_declared(dir: &std::path::Path) -> std::path::PathBuf {
+    for name in ["registry.json", "reglint.toml"] {
+        std::fs::copy(format!("{DECLARED_DIR}/{name}"), dir.join(name)).unwrap();
+    }
+    dir.join("registry.json")
+}
+
+#[test]
+fn declared_attributes_fixture_is_linted_exactly() {
+    // No SOURCE: the config's `sources`, read from its folder.
+    let out = reglint()
+        .current_dir(DECLARED_DIR)
+        .args(["check", "--format", "concise", "-q"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let text = String::from_utf8(out.stdout).unwrap();
+    let expected = [
+        r#"28:17: RG110 error [*] protocol holds " Bedrock", which is not one of its values: "bedrock", "a2a", "mcp""#,
+        r#"40:17: RG110 error protocol holds "grpc", which is not one of its values: "bedrock", "a2a", "mcp""#,
+        r#"41:14: RG111 error owner "Payroll Team" does not match its pattern ^team-[a-z0-9-]+$"#,
+        r#"42:16: RG110 error [*] topics holds "Refunds", which is not one of its values: "billing", "refunds", "payroll", "code-review""#,
+        r#"44:3: RG001 error domains is required on an agentcore entry but missing"#,
+        r#"54:21: RG111 error endpoint_url "http://code-review.internal" does not match its pattern ^https://"#,
+        r#"57:3: RG001 error protocol is required on a bedrock_agent entry but missing"#,
+        r#"67:17: RG002 error priority is declared N but is S ("2")"#,
+    ];
+    let lines: Vec<&str> = text.lines().collect();
+    let prefix = format!("{DECLARED_DIR}/registry.json:");
+    let found: Vec<&str> = lines
+        .iter()
+        .map(|l| l.strip_prefix(&prefix).unwrap_or(l))
+        .collect();
+    assert_eq!(found, expected, "{text}");
+}
+
+#[test]
+fn fix_applies_the_declared_value_fixes_byte_for_byte() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = copy_declared(dir.path());
+    let original = std::fs::read_to_string(&p).unwrap();
+    let out = reglint()
+        .current_dir(dir.path())
+        .args(["check", "--fix", "-q"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "the unfixable findings remain");
+    let fixed = original
+        .replace(r#""protocol": " Bedrock","#, r#""protocol": "bedrock","#)
+        .replace(r#""topics": ["Refunds"]"#, r#""topics": ["refunds"]"#);
+    assert_ne!(fixed, original);
+    assert_eq!(std::fs::read_to_string(&p).unwrap(), fixed);
+
+    // Twice in a row is a no-op, and nothing fixable remains.
+    reglint()
+        .current_dir(dir.path())
+        .args(["check", "--fix", "--unsafe-fixes", "-q"])
+        .output()
+        .unwrap();
+    assert_eq!(std::fs::read_to_string(&p).unwrap(), fixed);
+    let out = reglint()
+        .current_dir(dir.path())
+        .args(["check", "--format", "json"])
+        .output()
+        .unwrap();
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["summary"]["fixable"], 0);
+    let rules: Vec<&str> = report["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["rule"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        rules,
+        ["RG110", "RG111", "RG001", "RG111", "RG001", "RG002"]
+    );
+}
+
+#[test]
+fn clean_declared_entries_parse_with_their_declared_types() {
+    use reglint::config::Config;
+    use reglint::schema::{DeclaredValue, RegistryEntry};
+    use reglint::source::{FileReader, InputFormat};
+    let config = Config::load(std::path::Path::new(&format!(
+        "{DECLARED_DIR}/reglint.toml"
+    )))
+    .unwrap();
+    let bytes = std::fs::read(format!("{DECLARED_DIR}/registry.json")).unwrap();
+    let mut items = Vec::new();
+    FileReader {
+        format: InputFormat::Auto,
+    }
+    .read_bytes("registry.json", &bytes, &mut |si| items.push(si.item))
+    .unwrap();
+    let extra = &config.file.registry.extra_attributes;
+    let parsed: Vec<_> = items
+        .iter()
+        .map(|i| RegistryEntry::from_item_with(i, extra, &config.schema))
+        .collect();
+    // The first and the last entries are clean; every other one has a planted problem.
+    let ok: Vec<usize> = parsed
+        .iter()
+        .enumerate()
+        .filter(|(_, p)| p.is_ok())
+        .map(|(i, _)| i)
+        .collect();
+    assert_eq!(ok, [0, 5], "{parsed:#?}");
+    let first = parsed[0].as_ref().unwrap();
+    assert_eq!(
+        first.declared["protocol"],
+        DeclaredValue::S("bedrock".into())
+    );
+    assert_eq!(first.declared["priority"], DeclaredValue::N("1".into()));
+    assert_eq!(
+        first.declared["topics"],
+        DeclaredValue::L(vec![
+            DeclaredValue::S("billing".into()),
+            DeclaredValue::S("refunds".into())
+        ])
+    );
+    assert_eq!(
+        first.extra["updated_at"],
+        serde_json::json!({"S": "2026-11-30"})
+    );
+    let last = parsed[5].as_ref().unwrap();
+    assert_eq!(
+        last.declared["endpoint_url"],
+        DeclaredValue::S("https://data.internal".into())
+    );
+}

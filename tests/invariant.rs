@@ -15,7 +15,7 @@ use reglint::config::Config;
 use reglint::fix::{apply_text_edits, text_edits};
 use reglint::lint::Linter;
 use reglint::model::{Format, Item, Node, Value};
-use reglint::schema::RegistryEntry;
+use reglint::schema::{DeclaredValue, RegistryEntry};
 use reglint::select::Selection;
 use reglint::source::{FileReader, InputFormat, SourceItem};
 
@@ -390,6 +390,188 @@ prop_compose! {
     }
 }
 
+/// Declared attributes of every kind (spec §3.1), and a built-in list with a pattern.
+const DECLARED: &str = r#"
+[registry]
+extra_attributes = ["owner"]
+
+[schema.attributes.protocol]
+type = "S"
+required = ["bedrock_agent"]
+values = ["bedrock", "a2a", "mcp"]
+
+[schema.attributes.team]
+type = "S"
+pattern = "^team-[a-z]+$"
+
+[schema.attributes.tags]
+type = "SS"
+values = ["finance", "hr", "legal"]
+
+[schema.attributes.weights]
+type = "L"
+items = "N"
+values = [1, 2, 3]
+
+[schema.attributes.meta]
+type = "M"
+
+[schema.attributes.urls]
+type = "L"
+items = "S"
+pattern = "^https://"
+
+[schema.attributes.domains]
+pattern = "^[a-z]+( [a-z]+)?$"
+"#;
+
+const DECLARED_NAMES: [&str; 6] = ["protocol", "team", "tags", "weights", "meta", "urls"];
+
+fn declared_linter() -> Linter {
+    let config =
+        Config::parse(Path::new("reglint.toml"), DECLARED.into()).unwrap_or_else(|e| panic!("{e}"));
+    Linter::new(&config, &Selection::new(None, vec![], vec![]), true)
+}
+
+fn numbers(v: &[&str]) -> Value {
+    Value::L(
+        v.iter()
+            .map(|n| Node::new(Value::N(n.to_string())))
+            .collect(),
+    )
+}
+
+fn string_set(v: &[&str]) -> Value {
+    Value::SS(v.iter().map(|m| Node::new(s(*m))).collect())
+}
+
+prop_compose! {
+    /// A valid entry with valid declared attributes: `protocol` on every bedrock_agent entry,
+    /// the others now and then (string sets only in DynamoDB JSON, which can hold them).
+    fn declared_item()(
+        mut item in valid_item(),
+        protocol in proptest::option::of(proptest::sample::select(vec!["bedrock", "a2a", "mcp"])),
+        team in proptest::option::of("team-[a-z]{1,6}"),
+        tags in proptest::option::of(proptest::sample::subsequence(vec!["finance", "hr", "legal"], 1..=3)),
+        weights in proptest::option::of(proptest::collection::vec(proptest::sample::select(vec!["1", "2", "3", "2.0"]), 0..3)),
+        meta in any::<bool>(),
+        urls in proptest::option::of(proptest::collection::vec("https://[a-z]{1,6}\\.example", 0..3)),
+    ) -> Item {
+        let bedrock = item.str_value("agent_type") == Some("bedrock_agent");
+        if let Some(p) = protocol.or(bedrock.then_some("bedrock")) {
+            item.set("protocol", s(p));
+        }
+        if let Some(t) = team {
+            item.set("team", s(t));
+        }
+        if let (Some(t), Format::Dynamodb) = (tags, item.format) {
+            item.set("tags", string_set(&t));
+        }
+        if let Some(w) = weights {
+            item.set("weights", numbers(&w));
+        }
+        if meta {
+            let mut m = Item::new(Format::Plain);
+            m.set("build", Value::N("7".into()));
+            item.set("meta", Value::M(m.attrs));
+        }
+        if let Some(u) = urls {
+            item.set("urls", Value::list_of_strings(u));
+        }
+        item
+    }
+}
+
+/// One way a declared attribute goes wrong.
+#[derive(Debug, Clone)]
+enum DeclaredMutation {
+    /// Any value in any declared attribute.
+    SetValue(usize, Value),
+    Remove(usize),
+    Protocol(&'static str),
+    Team(&'static str),
+    Tags(Vec<&'static str>),
+    Weight(Value),
+    Url(&'static str),
+}
+
+fn declared_mutation() -> impl Strategy<Value = DeclaredMutation> {
+    let names = 0..DECLARED_NAMES.len();
+    prop_oneof![
+        (names.clone(), any_value()).prop_map(|(i, v)| DeclaredMutation::SetValue(i, v)),
+        names.prop_map(DeclaredMutation::Remove),
+        proptest::sample::select(vec![
+            " Bedrock", "BEDROCK", "mcp\n", "grpc", "", " ", "A2A "
+        ])
+        .prop_map(DeclaredMutation::Protocol),
+        proptest::sample::select(vec!["Team A", "team-", " team-x", "team-x", ""])
+            .prop_map(DeclaredMutation::Team),
+        proptest::collection::vec(
+            proptest::sample::select(vec!["finance", "Finance", " hr", "HR", "legal", "x", ""]),
+            0..4
+        )
+        .prop_map(DeclaredMutation::Tags),
+        prop_oneof![
+            Just(Value::N("4".into())),
+            Just(Value::N("2.0".into())),
+            Just(s("1")),
+            Just(Value::Null),
+        ]
+        .prop_map(DeclaredMutation::Weight),
+        proptest::sample::select(vec![
+            "http://x.example",
+            "",
+            "https://ok.example",
+            "HTTPS://X"
+        ])
+        .prop_map(DeclaredMutation::Url),
+    ]
+}
+
+fn apply_declared(item: &mut Item, m: &DeclaredMutation) {
+    match m {
+        DeclaredMutation::SetValue(i, v) => item.set(DECLARED_NAMES[*i], v.clone()),
+        DeclaredMutation::Remove(i) => {
+            item.remove(DECLARED_NAMES[*i]);
+        }
+        DeclaredMutation::Protocol(p) => item.set("protocol", s(*p)),
+        DeclaredMutation::Team(t) => item.set("team", s(*t)),
+        DeclaredMutation::Tags(t) => item.set("tags", string_set(t)),
+        DeclaredMutation::Weight(w) => {
+            let mut nodes = match item.value("weights") {
+                Some(Value::L(nodes)) => nodes.clone(),
+                _ => Vec::new(),
+            };
+            nodes.push(Node::new(w.clone()));
+            item.set("weights", Value::L(nodes));
+        }
+        DeclaredMutation::Url(u) => {
+            let mut nodes = match item.value("urls") {
+                Some(Value::L(nodes)) => nodes.clone(),
+                _ => Vec::new(),
+            };
+            nodes.push(Node::new(s(*u)));
+            item.set("urls", Value::L(nodes));
+        }
+    }
+}
+
+prop_compose! {
+    fn broken_declared_item()(
+        mut item in declared_item(),
+        mutations in proptest::collection::vec(mutation(), 0..3),
+        declared in proptest::collection::vec(declared_mutation(), 0..4),
+    ) -> Item {
+        for m in &mutations {
+            apply(&mut item, m);
+        }
+        for m in &declared {
+            apply_declared(&mut item, m);
+        }
+        item
+    }
+}
+
 fn linter(extra: bool) -> Linter {
     let config = if extra {
         Config::parse(
@@ -428,10 +610,13 @@ fn read(text: &str, format: Format) -> Vec<SourceItem> {
     out
 }
 
-fn check_contract(item: &Item, extra: bool) -> Result<(), TestCaseError> {
-    let linter = linter(extra);
+fn check_contract(item: &Item, linter: &Linter) -> Result<(), TestCaseError> {
     let found = linter.lint(item);
-    let parsed = RegistryEntry::from_item(item, &linter.settings.extra_attributes);
+    let parsed = RegistryEntry::from_item_with(
+        item,
+        &linter.settings.extra_attributes,
+        &linter.settings.schema,
+    );
     let shown = item.to_typed_json();
     if found.is_empty() {
         prop_assert!(
@@ -449,8 +634,7 @@ fn check_contract(item: &Item, extra: bool) -> Result<(), TestCaseError> {
     Ok(())
 }
 
-fn check_fixes(source: &SourceItem, extra: bool) -> Result<(), TestCaseError> {
-    let linter = linter(extra);
+fn check_fixes(source: &SourceItem, linter: &Linter) -> Result<(), TestCaseError> {
     let item = &source.item;
     let key = linter.file_key(item);
     let (fixed, applied) = linter.fix_item(item, &key);
@@ -522,13 +706,56 @@ proptest! {
 
     #[test]
     fn no_diagnostic_means_the_strict_schema_accepts(item in item(), extra in any::<bool>()) {
-        check_contract(&item, extra)?;
+        check_contract(&item, &linter(extra))?;
     }
 
     #[test]
     fn fixing_converges_and_touches_only_what_it_is_about(item in item(), extra in any::<bool>()) {
         let source = as_file(&item);
-        check_contract(&source.item, extra)?;
-        check_fixes(&source, extra)?;
+        check_contract(&source.item, &linter(extra))?;
+        check_fixes(&source, &linter(extra))?;
+    }
+
+    #[test]
+    fn valid_declared_attributes_raise_nothing_and_parse_typed_as_declared(item in declared_item()) {
+        let linter = declared_linter();
+        let codes: Vec<&str> = linter.lint(&item).iter().map(|v| v.code).collect();
+        prop_assert!(
+            codes.iter().all(|c| ["RG104", "RG202", "RG204"].contains(c)),
+            "{codes:?}\n{}",
+            item.to_typed_json()
+        );
+        let entry = RegistryEntry::from_item_with(&item, &[], &linter.settings.schema);
+        let entry = entry.map_err(|e| TestCaseError::fail(format!("{e}\n{}", item.to_typed_json())))?;
+        for name in DECLARED_NAMES {
+            let typed = entry.declared.get(name);
+            let expected = match item.value(name) {
+                None => None,
+                Some(Value::S(text)) => Some(DeclaredValue::S(text.clone())),
+                Some(Value::SS(m)) => Some(DeclaredValue::SS(
+                    m.iter().filter_map(|n| n.value.as_str().map(str::to_string)).collect(),
+                )),
+                Some(Value::L(nodes)) => Some(DeclaredValue::L(
+                    nodes
+                        .iter()
+                        .map(|n| match &n.value {
+                            Value::S(t) => DeclaredValue::S(t.clone()),
+                            Value::N(t) => DeclaredValue::N(t.clone()),
+                            other => DeclaredValue::Any(other.to_typed_json()),
+                        })
+                        .collect(),
+                )),
+                Some(other) => Some(DeclaredValue::Any(other.to_typed_json())),
+            };
+            prop_assert_eq!(typed, expected.as_ref(), "{}", name);
+        }
+    }
+
+    #[test]
+    fn declared_attributes_keep_the_contract_and_fixes_converge(item in broken_declared_item()) {
+        let linter = declared_linter();
+        let source = as_file(&item);
+        check_contract(&source.item, &linter)?;
+        check_fixes(&source, &linter)?;
     }
 }

@@ -18,6 +18,7 @@ mod json;
 mod junit;
 mod progress;
 mod sarif;
+pub mod schema_table;
 mod stats;
 mod stream;
 mod text;

@@ -122,8 +122,19 @@ pub fn must_not_be_blank(ctx: &super::ItemCtx, name: &str) -> bool {
     is_required(ctx, name) || name == AGENT_ID || name == QUALIFIER
 }
 
-/// Whether the item's type requires the attribute (the common ones when the type is unknown).
+/// A blank string where a value is required: RG007's, not judged by the value rules.
+pub fn left_to_rg007(ctx: &super::ItemCtx, name: &str, s: &str) -> bool {
+    is_blank(s) && must_not_be_blank(ctx, name)
+}
+
+/// Whether the item's type requires the attribute (the common ones when the type is unknown),
+/// built in or declared.
+#[inline]
 pub fn is_required(ctx: &super::ItemCtx, name: &str) -> bool {
+    let schema = &ctx.settings.schema;
+    if schema.has_declarations() {
+        return schema.is_required(name, ctx.agent_type);
+    }
     ctx.agent_type
         .map_or(&crate::schema::ALWAYS_REQUIRED[..], |t| t.required())
         .contains(&name)
@@ -294,6 +305,24 @@ pub mod testing {
     /// The findings of one rule's check on an item, with default settings.
     pub fn run(check: fn(&ItemCtx, &mut Vec<Violation>), item: &Item) -> Vec<Violation> {
         let settings = Settings::default();
+        let mut out = Vec::new();
+        check(&ItemCtx::new(item, &settings), &mut out);
+        out
+    }
+
+    /// The findings of one rule's check on an item, with the settings of a `reglint.toml`.
+    pub fn run_with(
+        check: fn(&ItemCtx, &mut Vec<Violation>),
+        item: &Item,
+        toml: &str,
+    ) -> Vec<Violation> {
+        let config =
+            crate::config::Config::parse(std::path::Path::new("reglint.toml"), toml.into())
+                .unwrap_or_else(|e| panic!("{e:?}"));
+        let settings = Settings {
+            schema: config.schema,
+            ..Settings::default()
+        };
         let mut out = Vec::new();
         check(&ItemCtx::new(item, &settings), &mut out);
         out

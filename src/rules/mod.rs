@@ -24,6 +24,8 @@ mod rg106_non_canonical_agent_type;
 mod rg107_malformed_runtime_arn;
 mod rg108_account_mismatch;
 mod rg109_malformed_region;
+mod rg110_value_not_allowed;
+mod rg111_pattern_mismatch;
 mod rg201_blank_list_element;
 mod rg202_duplicate_list_element;
 mod rg203_untrimmed_text;
@@ -84,6 +86,8 @@ pub struct Settings {
     pub extra_attributes: Vec<String>,
     /// The account the hub runs in (items without `account_id` belong to it).
     pub local_account: Option<String>,
+    /// The registry schema: built-in plus declared attributes (spec §3.1).
+    pub schema: crate::schema::EffectiveSchema,
 }
 
 /// What an item rule sees.
@@ -199,6 +203,8 @@ pub static RULES: &[&Rule] = &[
     &rg107_malformed_runtime_arn::RULE,
     &rg108_account_mismatch::RULE,
     &rg109_malformed_region::RULE,
+    &rg110_value_not_allowed::RULE,
+    &rg111_pattern_mismatch::RULE,
     &rg201_blank_list_element::RULE,
     &rg202_duplicate_list_element::RULE,
     &rg203_untrimmed_text::RULE,

@@ -14,26 +14,39 @@ pub static RULE: Rule = Rule {
 };
 
 fn check(ctx: &ItemCtx, out: &mut Vec<Violation>) {
+    let schema = &ctx.settings.schema;
+    if schema.has_declarations() {
+        for name in schema.required_on(ctx.agent_type) {
+            missing(ctx, name, out);
+        }
+        return;
+    }
     let required = ctx
         .agent_type
         .map_or(&ALWAYS_REQUIRED[..], |t| t.required());
     for name in required {
-        if ctx.item.get(name).is_none() {
-            let kind = ctx.agent_type.map_or(String::new(), |t| match t {
-                AgentType::BedrockAgent => " on a bedrock_agent entry".to_string(),
-                AgentType::AgentCore => " on an agentcore entry".to_string(),
-            });
-            out.push(
-                Violation::new(&RULE, format!("{name} is required{kind} but missing"))
-                    .about(name, ctx.item),
-            );
-        }
+        missing(ctx, name, out);
     }
+}
+
+fn missing(ctx: &ItemCtx, name: &str, out: &mut Vec<Violation>) {
+    if ctx.item.get(name).is_some() {
+        return;
+    }
+    let kind = match ctx.agent_type {
+        Some(AgentType::BedrockAgent) => " on a bedrock_agent entry",
+        Some(AgentType::AgentCore) => " on an agentcore entry",
+        None => "",
+    };
+    out.push(
+        Violation::new(&RULE, format!("{name} is required{kind} but missing"))
+            .about(name, ctx.item),
+    );
 }
 
 #[cfg(test)]
 mod tests {
-    use super::super::common::testing::{agentcore, bedrock, messages, run};
+    use super::super::common::testing::{agentcore, bedrock, messages, run, run_with};
     use super::*;
     use crate::model::Value;
 
@@ -65,5 +78,26 @@ mod tests {
         assert!(run(check, &item).is_empty());
         assert!(run(check, &bedrock()).is_empty());
         assert!(run(check, &agentcore()).is_empty());
+    }
+
+    #[test]
+    fn declared_and_tightened_requirements() {
+        let toml = "[schema.attributes.protocol]\ntype = \"S\"\nrequired = [\"agentcore\"]\n\
+                    [schema.attributes.domains]\nrequired = true\n";
+        assert_eq!(
+            messages(&run_with(check, &bedrock(), toml)),
+            ["domains is required on a bedrock_agent entry but missing"]
+        );
+        assert_eq!(
+            messages(&run_with(check, &agentcore(), toml)),
+            [
+                "domains is required on an agentcore entry but missing",
+                "protocol is required on an agentcore entry but missing",
+            ]
+        );
+        let item = agentcore()
+            .with("domains", Value::list_of_strings(["code"]))
+            .with("protocol", Value::S("mcp".into()));
+        assert!(run_with(check, &item, toml).is_empty());
     }
 }

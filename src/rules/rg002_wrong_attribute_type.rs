@@ -3,8 +3,8 @@ use super::{rule_doc, Check, FixAvailability, ItemCtx, Rule, Violation};
 use crate::diagnostic::{Edit, Fix, Severity};
 use crate::model::{Attr, Node, Value};
 use crate::schema::{
-    ACCOUNT_ID, AGENT_ID, ALIAS_ID, DESCRIPTION, ENABLED, KNOWN_ATTRIBUTES, LIST_ATTRIBUTES, NAME,
-    QUALIFIER, RUNTIME_ARN, STRING_ATTRIBUTES,
+    AttributeSpec, DynamoType, ACCOUNT_ID, AGENT_ID, ALIAS_ID, DESCRIPTION, ENABLED,
+    KNOWN_ATTRIBUTES, LIST_ATTRIBUTES, NAME, QUALIFIER, RUNTIME_ARN, STRING_ATTRIBUTES,
 };
 
 /// An attribute of a type that no narrower rule covers (`name` as a number, `capabilities` as a
@@ -34,7 +34,13 @@ const NUMBER_AS_TEXT: [&str; 6] = [
 fn check(ctx: &ItemCtx, out: &mut Vec<Violation>) {
     for attr in &ctx.item.attrs {
         let name = attr.name.as_str();
-        if !KNOWN_ATTRIBUTES.contains(&name) || contains_invalid(&attr.node.value) {
+        if contains_invalid(&attr.node.value) {
+            continue;
+        }
+        if !KNOWN_ATTRIBUTES.contains(&name) {
+            if let Some(spec) = ctx.settings.schema.declared_only(name) {
+                out.extend(declared(ctx, attr, spec));
+            }
             continue;
         }
         if attr.node.value == Value::Null {
@@ -52,6 +58,36 @@ fn check(ctx: &ItemCtx, out: &mut Vec<Violation>) {
         } else if LIST_ATTRIBUTES.contains(&name) {
             out.extend(not_a_list(attr));
         }
+    }
+}
+
+/// A declared attribute (spec §3.1) of another type than its declaration's.
+fn declared(ctx: &ItemCtx, attr: &Attr, spec: &AttributeSpec) -> Option<Violation> {
+    let v = &attr.node.value;
+    if *v == Value::Null {
+        // Null where a value is required is RG007's.
+        return (!is_required(ctx, &attr.name)).then(|| null_optional(attr));
+    }
+    let ty = spec.ty;
+    if !ty.kind.holds(v) {
+        let fix = match v {
+            Value::N(n) if ty.kind == DynamoType::S => Some(Fix::safe(
+                format!("Store {} as the string \"{n}\"", attr.name),
+                vec![Edit::set(&attr.name, Value::S(n.clone()))],
+            )),
+            _ => None,
+        };
+        let message = format!(
+            "{} is declared {ty} but is {} ({})",
+            attr.name,
+            v.type_name(),
+            v.describe()
+        );
+        return Some(Violation::new(&RULE, message).on(attr).with_fix(fix));
+    }
+    match (ty.items, v) {
+        (Some(items), Value::L(nodes)) => bad_elements(attr, nodes, items),
+        _ => None,
     }
 }
 
@@ -104,36 +140,39 @@ fn not_a_string(attr: &Attr) -> Option<Violation> {
 
 fn not_a_list(attr: &Attr) -> Option<Violation> {
     match &attr.node.value {
-        Value::L(items) => bad_elements(attr, items),
+        Value::L(items) => bad_elements(attr, items, DynamoType::S),
         // A string is RG003's, a string set RG004's.
         Value::S(_) | Value::SS(_) => None,
         _ => Some(wrong(attr, "a list of strings")),
     }
 }
 
-/// Elements of a list that are not strings; numbers become their text.
-fn bad_elements(attr: &Attr, items: &[Node]) -> Option<Violation> {
-    let bad: Vec<&Node> = items
-        .iter()
-        .filter(|n| !matches!(n.value, Value::S(_)))
-        .collect();
+/// Elements of a list that are not of the element type; numbers become their text where the
+/// elements are strings.
+fn bad_elements(attr: &Attr, items: &[Node], element: DynamoType) -> Option<Violation> {
+    let bad: Vec<&Node> = items.iter().filter(|n| !element.holds(&n.value)).collect();
     let first = bad.first()?;
     let name = attr.name.as_str();
+    let (one, many) = match element {
+        DynamoType::S => ("a string".to_string(), "strings".to_string()),
+        other => (other.as_str().to_string(), other.as_str().to_string()),
+    };
     let message = if bad.len() == 1 {
         format!(
-            "{name} holds {} ({}), not a string",
+            "{name} holds {} ({}), not {one}",
             type_phrase(&first.value),
             first.value.describe()
         )
     } else {
         let shown: Vec<String> = bad.iter().map(|n| n.value.describe()).collect();
         format!(
-            "{name} holds {} elements that are not strings: {}",
+            "{name} holds {} elements that are not {many}: {}",
             bad.len(),
             shown.join(", ")
         )
     };
-    let all_numbers = bad.iter().all(|n| matches!(n.value, Value::N(_)));
+    let all_numbers =
+        element == DynamoType::S && bad.iter().all(|n| matches!(n.value, Value::N(_)));
     let fix = all_numbers.then(|| {
         let fixed = items
             .iter()
@@ -157,7 +196,7 @@ fn bad_elements(attr: &Attr, items: &[Node]) -> Option<Violation> {
 
 #[cfg(test)]
 mod tests {
-    use super::super::common::testing::{agentcore, bedrock, fixed, messages, run};
+    use super::super::common::testing::{agentcore, bedrock, fixed, messages, run, run_with};
     use super::*;
 
     #[test]
@@ -255,5 +294,59 @@ mod tests {
             ["capabilities holds 2 elements that are not strings: null, true"]
         );
         assert!(v[0].fix.is_none());
+    }
+
+    const DECLARED: &str = "[schema.attributes.protocol]\ntype = \"S\"\n\
+        [schema.attributes.weights]\ntype = \"L\"\nitems = \"N\"\n\
+        [schema.attributes.tags]\ntype = \"SS\"\n\
+        [schema.attributes.owner]\ntype = \"S\"\nrequired = true\n";
+
+    #[test]
+    fn declared_attributes_name_the_declared_and_the_actual_type() {
+        let item = bedrock()
+            .with("protocol", Value::N("5".into()))
+            .with("tags", Value::list_of_strings(["a"]))
+            .with("owner", Value::S("team-a".into()))
+            .with(
+                "weights",
+                Value::L(vec![
+                    Node::new(Value::N("1".into())),
+                    Node::new(Value::S("2".into())),
+                ]),
+            );
+        let v = run_with(check, &item, DECLARED);
+        assert_eq!(
+            messages(&v),
+            [
+                "protocol is declared S but is N (5)",
+                "tags is declared SS but is L ([\"a\"])",
+                "weights holds a string (\"2\"), not N",
+            ]
+        );
+        assert_eq!(
+            fixed(&item, &v).value("protocol"),
+            Some(&Value::S("5".into()))
+        );
+        assert!(v[1].fix.is_none() && v[2].fix.is_none());
+    }
+
+    #[test]
+    fn declared_nulls_and_right_types_are_not_flagged_here() {
+        let item = bedrock()
+            .with("owner", Value::Null)
+            .with("protocol", Value::S("mcp".into()))
+            .with("weights", Value::L(vec![Node::new(Value::N("1".into()))]));
+        assert!(run_with(check, &item, DECLARED).is_empty());
+        // Null in an optional declared attribute is removed, as for built-in ones.
+        let item = bedrock()
+            .with("owner", Value::S("x".into()))
+            .with("tags", Value::Null);
+        let v = run_with(check, &item, DECLARED);
+        assert_eq!(
+            messages(&v),
+            ["tags is null; leave it out when it has no value"]
+        );
+        // Undeclared attributes are RG006's.
+        assert!(run(check, &bedrock().with("protocol", Value::N("5".into()))).is_empty());
     }
 }

@@ -1,6 +1,5 @@
 use super::{rule_doc, Check, FixAvailability, ItemCtx, Rule, Violation};
 use crate::diagnostic::{Edit, Fix, Severity};
-use crate::schema::KNOWN_ATTRIBUTES;
 
 /// An attribute that is neither in the schema nor in the config's `extra_attributes`.
 pub static RULE: Rule = Rule {
@@ -15,14 +14,17 @@ pub static RULE: Rule = Rule {
 
 fn check(ctx: &ItemCtx, out: &mut Vec<Violation>) {
     let extra = &ctx.settings.extra_attributes;
-    let allowed = |n: &str| KNOWN_ATTRIBUTES.contains(&n) || extra.iter().any(|e| e == n);
+    let schema = &ctx.settings.schema;
+    let allowed = |n: &str| schema.is_known(n) || extra.iter().any(|e| e == n);
     for attr in &ctx.item.attrs {
         if allowed(&attr.name) {
             continue;
         }
-        let candidates = KNOWN_ATTRIBUTES
+        // The schema's attributes (built-in ones first, then the declared), then the extras.
+        let candidates = schema
+            .attributes()
             .iter()
-            .copied()
+            .map(|a| a.name.as_str())
             .chain(extra.iter().map(String::as_str))
             .filter(|c| ctx.item.get(c).is_none());
         let target = near_miss(&attr.name, candidates);
@@ -90,7 +92,7 @@ fn near_miss<'a>(name: &str, candidates: impl Iterator<Item = &'a str>) -> Optio
 
 #[cfg(test)]
 mod tests {
-    use super::super::common::testing::{bedrock, fixed, messages, run};
+    use super::super::common::testing::{bedrock, fixed, messages, run, run_with};
     use super::super::Settings;
     use super::*;
     use crate::model::Value;
@@ -141,10 +143,29 @@ mod tests {
         let item = bedrock().with("owner", Value::S("team-a".into()));
         let settings = Settings {
             extra_attributes: vec!["owner".into()],
-            local_account: None,
+            ..Settings::default()
         };
         let mut out = Vec::new();
         check(&ItemCtx::new(&item, &settings), &mut out);
         assert!(out.is_empty());
+    }
+
+    #[test]
+    fn declared_attributes_are_known_and_near_misses_of_them_are_renamed() {
+        let toml = "[schema.attributes.protocol]\ntype = \"S\"\n";
+        let item = bedrock().with("protocol", Value::S("mcp".into()));
+        assert!(run_with(check, &item, toml).is_empty());
+        let item = bedrock().with("protocl", Value::S("mcp".into()));
+        let v = run_with(check, &item, toml);
+        assert_eq!(messages(&v), ["protocl is not a registry attribute"]);
+        assert_eq!(
+            v[0].fix.as_ref().unwrap().title,
+            "Rename protocl to protocol"
+        );
+        assert!(
+            run(check, &bedrock().with("protocol", Value::S("mcp".into())))[0]
+                .fix
+                .is_none()
+        );
     }
 }

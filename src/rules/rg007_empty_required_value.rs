@@ -2,7 +2,7 @@ use super::common::{is_blank, is_required, must_not_be_blank};
 use super::{rule_doc, Check, FixAvailability, ItemCtx, Rule, Violation};
 use crate::diagnostic::Severity;
 use crate::model::Value;
-use crate::schema::{KNOWN_ATTRIBUTES, QUALIFIER};
+use crate::schema::{DynamoType, KNOWN_ATTRIBUTES, QUALIFIER};
 
 /// Null, or an empty or blank string, where a value is required.
 pub static RULE: Rule = Rule {
@@ -18,13 +18,20 @@ pub static RULE: Rule = Rule {
 fn check(ctx: &ItemCtx, out: &mut Vec<Violation>) {
     for attr in &ctx.item.attrs {
         let name = attr.name.as_str();
-        if !KNOWN_ATTRIBUTES.contains(&name) {
-            continue;
-        }
+        // Built-in attributes, and declared ones: a string in a declared attribute of another
+        // type is RG002's.
+        let text = if KNOWN_ATTRIBUTES.contains(&name) {
+            true
+        } else {
+            match ctx.settings.schema.declared_only(name) {
+                Some(spec) => spec.ty.kind == DynamoType::S,
+                None => continue,
+            }
+        };
         let what = match &attr.node.value {
             Value::Null if is_required(ctx, name) => "null",
-            Value::S(s) if s.is_empty() && must_not_be_blank(ctx, name) => "empty",
-            Value::S(s) if is_blank(s) && must_not_be_blank(ctx, name) => "blank",
+            Value::S(s) if text && s.is_empty() && must_not_be_blank(ctx, name) => "empty",
+            Value::S(s) if text && is_blank(s) && must_not_be_blank(ctx, name) => "blank",
             _ => continue,
         };
         let message = if is_required(ctx, name) {
@@ -40,7 +47,7 @@ fn check(ctx: &ItemCtx, out: &mut Vec<Violation>) {
 
 #[cfg(test)]
 mod tests {
-    use super::super::common::testing::{agentcore, bedrock, messages, run};
+    use super::super::common::testing::{agentcore, bedrock, messages, run, run_with};
     use super::*;
     use crate::schema::{AGENT_ID, ALIAS_ID, CAPABILITIES, ENABLED, NAME, REGION};
 
@@ -88,5 +95,23 @@ mod tests {
         assert!(run(check, &item).is_empty());
         // An empty list is a value (RG204 judges it).
         assert!(run(check, &bedrock().with(CAPABILITIES, Value::L(vec![]))).is_empty());
+    }
+
+    #[test]
+    fn declared_and_tightened_required_values() {
+        let toml = "[schema.attributes.owner]\ntype = \"S\"\nrequired = true\n\
+                    [schema.attributes.weight]\ntype = \"N\"\nrequired = true\n\
+                    [schema.attributes.region]\nrequired = true\n";
+        let item = bedrock()
+            .with("owner", Value::S(" ".into()))
+            .with("weight", Value::S(String::new()))
+            .with(REGION, Value::Null);
+        assert_eq!(
+            messages(&run_with(check, &item, toml)),
+            ["region is required but null", "owner is required but blank"]
+        );
+        // Optional declared attributes may be empty strings (RG110/RG111 judge their values).
+        let item = bedrock().with("owner", Value::S(String::new()));
+        assert!(run_with(check, &item, "[schema.attributes.owner]\ntype = \"S\"\n").is_empty());
     }
 }
