@@ -52,7 +52,8 @@ dynamodb
     ``dictionary keys changed during iteration``).  DynamoDB does neither, so
     with the lock a test fails only for the client's faults.  Faults (500s,
     throttling, dropped connections) are injected on purpose by the tests'
-    own proxy, not here.
+    own proxy, not here.  REGLINT_MOTO_CONCURRENT_DYNAMODB=1 leaves moto as it
+    is, to reproduce the lost updates.
 
 Controlling status (test-only)
 ------------------------------
@@ -1032,7 +1033,8 @@ def main(argv: list[str]) -> int:
     patch_bedrock_agent()
     patch_agentcore()
     patch_sts()
-    patch_dynamodb_serial()
+    if os.environ.get("REGLINT_MOTO_CONCURRENT_DYNAMODB") != "1":
+        patch_dynamodb_serial()
     patch_call_counter()
 
     verbose = os.environ.get("REGLINT_MOTO_VERBOSE") == "1"

@@ -107,6 +107,21 @@ macro_rules! on_each_server {
 }
 pub(crate) use on_each_server;
 
+/// `on_dynoxide!(a, b)`: the test `a::dynoxide` for each `async fn a(db: &impl Server)`. For
+/// DynamoDB-only tests that depend on no server behaviour moto could add and run faster on
+/// dynoxide; `on_each_server!` moves one back onto both.
+macro_rules! on_dynoxide {
+    ($($name:ident),* $(,)?) => {$(
+        mod $name {
+            #[tokio::test]
+            async fn dynoxide() {
+                super::$name(crate::dynoxide::Dynoxide::shared()).await;
+            }
+        }
+    )*};
+}
+pub(crate) use on_dynoxide;
+
 pub type Item = HashMap<String, AttributeValue>;
 
 /// A name no other test uses.
