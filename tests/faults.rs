@@ -311,7 +311,7 @@ async fn fixes_under_faults_are_whole_journaled_and_undone(server: &impl Server)
                 "undo restores the table: {what}"
             );
 
-            let out = reglint(server, &server.endpoint(), dir.path())
+            let out = reglint(server, server.endpoint(), dir.path())
                 .args([
                     "check",
                     "--table",
@@ -432,7 +432,7 @@ async fn key_changes_under_faults_never_duplicate_or_lose_an_item(server: &impl 
                 text(&out.stdout)
             );
         }
-        undo_until_done(server, &server.endpoint(), dir.path());
+        undo_until_done(server, server.endpoint(), dir.path());
         assert_eq!(
             sorted_sets(all_items(&db, &table, "agent_id").await),
             by_key(&items),

@@ -142,7 +142,7 @@ async fn composite_keys_are_reported_in_key_order(server: &impl Server) {
     }
     put_items(&db, &table, &items).await;
     let dir = tempfile::tempdir().unwrap();
-    let out = reglint(server, &server.endpoint(), dir.path())
+    let out = reglint(server, server.endpoint(), dir.path())
         .args([
             "check",
             "--table",
@@ -582,7 +582,7 @@ fn deny(operation: &'static str, code: &'static str, message: &'static str) -> d
 
 async fn a_missing_table_names_the_table_region_and_endpoint(server: &impl Server) {
     let dir = tempfile::tempdir().unwrap();
-    let out = reglint(server, &server.endpoint(), dir.path())
+    let out = reglint(server, server.endpoint(), dir.path())
         .args(["check", "dynamodb://no-such-table", "--fix"])
         .output()
         .unwrap();
@@ -624,7 +624,7 @@ async fn an_unreachable_endpoint_says_so(server: &impl Server) {
 
 async fn no_region_is_a_usage_error(server: &impl Server) {
     let dir = tempfile::tempdir().unwrap();
-    let out = reglint(server, &server.endpoint(), dir.path())
+    let out = reglint(server, server.endpoint(), dir.path())
         .env_remove("AWS_REGION")
         .env_remove("AWS_DEFAULT_REGION")
         .args(["check", "--table", "registry"])
@@ -730,7 +730,7 @@ async fn values_from_the_table_are_escaped(server: &impl Server) {
     item.remove("name");
     put_items(&db, &table, &[item]).await;
     let dir = tempfile::tempdir().unwrap();
-    let out = reglint(server, &server.endpoint(), dir.path())
+    let out = reglint(server, server.endpoint(), dir.path())
         .args([
             "check", "--table", &table, "--select", "RG001", "--format", "concise",
         ])

@@ -131,7 +131,7 @@ async fn undo_after_kill_9_mid_fix_restores_the_table_exactly(server: &impl Serv
     let changed = now.iter().filter(|(k, v)| original[*k] != **v).count();
     assert_eq!(changed, 100, "the first 100 writes landed");
 
-    let out = reglint(server, &server.endpoint(), dir.path())
+    let out = reglint(server, server.endpoint(), dir.path())
         .args(["undo", "j.jsonl"])
         .output()
         .unwrap();
@@ -158,7 +158,7 @@ async fn undo_leaves_items_changed_since_alone_and_dry_run_writes_nothing(server
     let items = fixable_items(3);
     put_items(&db, &table, &items).await;
     let dir = tempfile::tempdir().unwrap();
-    let out = reglint(server, &server.endpoint(), dir.path())
+    let out = reglint(server, server.endpoint(), dir.path())
         .args([
             "check",
             "--table",
@@ -223,7 +223,7 @@ async fn undo_leaves_items_changed_since_alone_and_dry_run_writes_nothing(server
         before_undo
     );
 
-    let out = reglint(server, &server.endpoint(), dir.path())
+    let out = reglint(server, server.endpoint(), dir.path())
         .args(["undo", "j.jsonl"])
         .output()
         .unwrap();
@@ -244,7 +244,7 @@ async fn undo_leaves_items_changed_since_alone_and_dry_run_writes_nothing(server
     );
 
     // Undone already: nothing to do.
-    let out = reglint(server, &server.endpoint(), dir.path())
+    let out = reglint(server, server.endpoint(), dir.path())
         .args(["undo", "j.jsonl"])
         .output()
         .unwrap();
@@ -269,7 +269,7 @@ async fn undo_moves_a_key_change_back_and_tolerates_a_cut_short_last_line(server
     let all = [moving.clone(), skipped.clone(), holder.clone()];
     put_items(&db, &table, &all).await;
     let dir = tempfile::tempdir().unwrap();
-    let out = reglint(server, &server.endpoint(), dir.path())
+    let out = reglint(server, server.endpoint(), dir.path())
         .args([
             "check",
             "--table",
@@ -294,7 +294,7 @@ async fn undo_moves_a_key_change_back_and_tolerates_a_cut_short_last_line(server
     let lines = journal.lines().count();
 
     // No endpoint and no region in the environment: the journal's are used.
-    let out = reglint(server, &server.endpoint(), dir.path())
+    let out = reglint(server, server.endpoint(), dir.path())
         .env_remove("AWS_ENDPOINT_URL")
         .env_remove("AWS_REGION")
         .env_remove("AWS_DEFAULT_REGION")
@@ -336,7 +336,7 @@ async fn undo_refuses_a_journal_for_another_table_or_a_broken_journal(server: &i
          \"key_schema\":[\"agent_id\"],\"tool_version\":\"0.1.0\"}\n",
     )
     .unwrap();
-    let out = reglint(server, &server.endpoint(), dir.path())
+    let out = reglint(server, server.endpoint(), dir.path())
         .args(["undo", "other.jsonl"])
         .output()
         .unwrap();
@@ -348,7 +348,7 @@ async fn undo_refuses_a_journal_for_another_table_or_a_broken_journal(server: &i
     );
 
     std::fs::write(dir.path().join("bad.jsonl"), "not json\n").unwrap();
-    let out = reglint(server, &server.endpoint(), dir.path())
+    let out = reglint(server, server.endpoint(), dir.path())
         .args(["undo", "bad.jsonl"])
         .output()
         .unwrap();
