@@ -2,6 +2,9 @@
 //! The accounts and resources are those of tests/support/world.rs.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+#[path = "support/dynoxide.rs"]
+mod dynoxide;
+
 #[path = "support/dynamo.rs"]
 mod dynamo;
 #[path = "support/moto.rs"]
@@ -21,12 +24,12 @@ struct Fixture {
 }
 
 fn fixture() -> Option<(&'static Fixture, MutexGuard<'static, ()>)> {
-    static FIXTURE: OnceLock<Option<Fixture>> = OnceLock::new();
+    static FIXTURE: OnceLock<Result<Fixture, String>> = OnceLock::new();
     static SERIAL: Mutex<()> = Mutex::new(());
     let guard = SERIAL.lock().unwrap_or_else(|p| p.into_inner());
     let fx = FIXTURE
         .get_or_init(|| {
-            let moto = moto::Moto::start()?;
+            let moto = moto::Moto::try_start()?;
             let world = World::build(&moto);
             let dir = tempfile::tempdir().unwrap();
             std::fs::write(dir.path().join("reglint.toml"), world.config()).unwrap();
@@ -35,9 +38,11 @@ fn fixture() -> Option<(&'static Fixture, MutexGuard<'static, ()>)> {
                 serde_json::to_string_pretty(&world.registry()).unwrap(),
             )
             .unwrap();
-            Some(Fixture { moto, world, dir })
+            Ok(Fixture { moto, world, dir })
         })
-        .as_ref()?;
+        .as_ref()
+        .or_else(|why| moto::unavailable(why).ok_or(()))
+        .ok()?;
     fx.moto.reset_calls();
     Some((fx, guard))
 }

@@ -792,3 +792,78 @@ fn env_points_a_child_process_at_moto() {
     assert!(!text.contains("AWS_PROFILE="));
     assert!(!text.contains("AWS_BEARER_TOKEN_BEDROCK="));
 }
+
+/// Runs one test of this very binary in a child process whose moto is `python` (a path that
+/// does not exist, or a Python without moto), with `REGLINT_SKIP_AWS_TESTS` set to `skip`.
+fn run_without_moto(test: &str, python: &str, skip: Option<&str>) -> std::process::Output {
+    let mut cmd = std::process::Command::new(std::env::current_exe().unwrap());
+    cmd.args([test, "--exact"])
+        .env("REGLINT_MOTO_PYTHON", python)
+        .env_remove(moto::SKIP_VAR)
+        .env_remove("CI");
+    if let Some(value) = skip {
+        cmd.env(moto::SKIP_VAR, value);
+    }
+    cmd.output().unwrap()
+}
+
+/// A test that needs moto fails when moto is missing (no Python at all, or a Python without
+/// moto), in CI or not; only `REGLINT_SKIP_AWS_TESTS=1` skips it, and then it says so on
+/// stderr, naming the test (visible without `--nocapture`). Both forms of the rule are checked: a test with its own server
+/// (`Moto::start`) and one sharing the binary's server (`Moto::shared`).
+#[test]
+fn a_moto_test_fails_without_moto_unless_skipping_was_asked_for() {
+    let no_moto = ["/usr/bin/python3", "/usr/local/bin/python3"]
+        .into_iter()
+        .find(|p| {
+            std::process::Command::new(p)
+                .args(["-c", "import moto"])
+                .output()
+                .is_ok_and(|o| !o.status.success())
+        });
+    let mut pythons = vec!["/nonexistent/reglint-test/python"];
+    pythons.extend(no_moto);
+    for test in [
+        "call_counter_counts_each_api_call_per_account",
+        "env_points_a_child_process_at_moto",
+    ] {
+        for python in &pythons {
+            for skip in [None, Some("0"), Some("true")] {
+                let out = run_without_moto(test, python, skip);
+                let all = format!(
+                    "{}{}",
+                    String::from_utf8_lossy(&out.stdout),
+                    String::from_utf8_lossy(&out.stderr)
+                );
+                assert!(
+                    !out.status.success(),
+                    "{test} with {python}, skip {skip:?}: passed without moto\n{all}"
+                );
+                assert!(all.contains("moto is not available"), "{all}");
+                assert!(all.contains("1 failed"), "{all}");
+            }
+            let out = run_without_moto(test, python, Some("1"));
+            let stderr = String::from_utf8_lossy(&out.stderr);
+            assert!(out.status.success(), "{test} with {python}: {stderr}");
+            assert!(
+                stderr.contains(&format!("skipped {test}: moto is not available")),
+                "{stderr}"
+            );
+            assert!(
+                String::from_utf8_lossy(&out.stdout).contains("1 passed"),
+                "exactly the one test ran"
+            );
+        }
+    }
+    // This machine has moto: the same test passes with it, and skipping changes nothing.
+    let Some(_moto) = Moto::shared() else { return };
+    let mut cmd = std::process::Command::new(std::env::current_exe().unwrap());
+    let out = cmd
+        .args(["env_points_a_child_process_at_moto", "--exact"])
+        .env(moto::SKIP_VAR, "1")
+        .env_remove("REGLINT_MOTO_PYTHON")
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    assert!(!String::from_utf8_lossy(&out.stderr).contains("skipped"));
+}

@@ -7,6 +7,9 @@
 #[path = "support/moto.rs"]
 mod moto;
 
+#[path = "support/dynoxide.rs"]
+mod dynoxide;
+
 #[path = "support/dynamo.rs"]
 mod dynamo;
 

@@ -1,9 +1,13 @@
-//! `reglint check dynamodb://TABLE` end to end: the release binary against moto, the table
-//! made and read back with the Rust SDK.
+//! `reglint check dynamodb://TABLE` end to end: the binary against moto and against dynoxide
+//! (`NAME::moto` and `NAME::dynoxide`; the error paths, which the proxy or the client decide,
+//! on dynoxide only), the table made and read back with the Rust SDK.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 #[path = "support/moto.rs"]
 mod moto;
+
+#[path = "support/dynoxide.rs"]
+mod dynoxide;
 
 #[path = "support/dynamo.rs"]
 mod dynamo;
@@ -15,9 +19,8 @@ use std::sync::Arc;
 use aws_sdk_dynamodb::types::AttributeValue;
 use dynamo::{
     all_items, client, create_table, entry, get, n, put_items, raw_call, reglint, s, unique,
-    Action, Item, Proxy,
+    Action, Item, Proxy, Server,
 };
-use moto::Moto;
 use serde_json::{json, Value};
 
 fn report(output: &std::process::Output) -> Value {
@@ -62,10 +65,8 @@ fn keys_of(report: &Value, attr: &str) -> Vec<String> {
 
 /// 3,000 items of ~2 KB (6 MB: several 1 MB pages, and more than one page per segment), each
 /// missing `description` so that RG001 flags every one of them exactly once.
-#[tokio::test]
-async fn scan_sees_every_item_once_with_one_and_with_four_segments() {
-    let Some(moto) = Moto::shared() else { return };
-    let db = client(moto).await;
+async fn scan_sees_every_item_once_with_one_and_with_four_segments(server: &impl Server) {
+    let db = client(server).await;
     let table = unique("scan");
     create_table(&db, &table, "agent_id", None).await;
     let padding = "p".repeat(2000);
@@ -87,8 +88,8 @@ async fn scan_sees_every_item_once_with_one_and_with_four_segments() {
     let expected: Vec<String> = (0..3000).map(|i| format!("AGENT{i:05}")).collect();
     let dir = tempfile::tempdir().unwrap();
     for segments in ["1", "4"] {
-        let proxy = Proxy::start(moto);
-        let out = reglint(moto, &proxy.endpoint, dir.path())
+        let proxy = Proxy::start(server);
+        let out = reglint(server, &proxy.endpoint, dir.path())
             .args(["check", &format!("dynamodb://{table}"), "--select", "RG001"])
             .args(["--format", "json", "--segments", segments])
             .output()
@@ -125,10 +126,8 @@ async fn scan_sees_every_item_once_with_one_and_with_four_segments() {
 
 /// A table with one composite key sorts by partition then sort key, and reports the key as
 /// plain JSON.
-#[tokio::test]
-async fn composite_keys_are_reported_in_key_order() {
-    let Some(moto) = Moto::shared() else { return };
-    let db = client(moto).await;
+async fn composite_keys_are_reported_in_key_order(server: &impl Server) {
+    let db = client(server).await;
     let table = unique("composite");
     create_table(&db, &table, "agent_id", Some("alias_id")).await;
     let mut items = Vec::new();
@@ -143,7 +142,7 @@ async fn composite_keys_are_reported_in_key_order() {
     }
     put_items(&db, &table, &items).await;
     let dir = tempfile::tempdir().unwrap();
-    let out = reglint(moto, &moto.endpoint, dir.path())
+    let out = reglint(server, server.endpoint(), dir.path())
         .args([
             "check",
             "--table",
@@ -214,17 +213,20 @@ fn bad_items() -> (Item, Item, Item, Item) {
     (a, b, c, d)
 }
 
-#[tokio::test]
-async fn fix_writes_exactly_the_fixed_values_and_a_second_fix_writes_nothing() {
-    let Some(moto) = Moto::shared() else { return };
-    let db = client(moto).await;
+async fn fix_writes_exactly_the_fixed_values_and_a_second_fix_writes_nothing(server: &impl Server) {
+    let db = client(server).await;
     let table = unique("fix");
     create_table(&db, &table, "agent_id", None).await;
     let (a, b, c, d) = bad_items();
     put_items(&db, &table, &[a.clone(), b.clone(), c.clone(), d.clone()]).await;
+    // The items as the server keeps them: DynamoDB trims leading and trailing zeroes of
+    // numbers (`1.50` is `1.5`), as dynoxide does; moto keeps them as sent.
+    let stored = all_items(&db, &table, "agent_id").await;
+    let [a, b, c, d] =
+        ["PEGHWIVI5Y", "Q3ZLW8K2MD", "X7RT2LQ9VB", "KEYCHANGE1 "].map(|k| stored[k].clone());
     let dir = tempfile::tempdir().unwrap();
-    let proxy = Proxy::start(moto);
-    let out = reglint(moto, &proxy.endpoint, dir.path())
+    let proxy = Proxy::start(server);
+    let out = reglint(server, &proxy.endpoint, dir.path())
         .args([
             "check",
             &format!("dynamodb://{table}"),
@@ -251,7 +253,11 @@ async fn fix_writes_exactly_the_fixed_values_and_a_second_fix_writes_nothing() {
     );
     let err = stderr(&out);
     assert!(
-        err.contains(&format!("about to fix 2 items in arn:aws:dynamodb:us-east-1:123456789012:table/{table} (account 123456789012, region us-east-1")),
+        err.contains(&format!(
+            "about to fix 2 items in {} (account {}, region us-east-1",
+            server.table_arn(&table),
+            server.arn_account()
+        )),
         "{err}"
     );
     assert_eq!(proxy.count("UpdateItem"), 2);
@@ -295,10 +301,7 @@ async fn fix_writes_exactly_the_fixed_values_and_a_second_fix_writes_nothing() {
     let header = &lines[0];
     assert_eq!(header["journal"], "reglint-journal/1");
     assert_eq!(header["table"], table.as_str());
-    assert_eq!(
-        header["table_arn"],
-        format!("arn:aws:dynamodb:us-east-1:123456789012:table/{table}")
-    );
+    assert_eq!(header["table_arn"], server.table_arn(&table));
     assert_eq!(header["region"], "us-east-1");
     assert_eq!(header["endpoint"], proxy.endpoint.as_str());
     assert_eq!(header["key_schema"], json!(["agent_id"]));
@@ -333,8 +336,8 @@ async fn fix_writes_exactly_the_fixed_values_and_a_second_fix_writes_nothing() {
     assert!(outcomes.iter().all(|o| o["outcome"] == "written"));
 
     // Converged: nothing more to write, no journal.
-    let proxy = Proxy::start(moto);
-    let out = reglint(moto, &proxy.endpoint, dir.path())
+    let proxy = Proxy::start(server);
+    let out = reglint(server, &proxy.endpoint, dir.path())
         .args([
             "check",
             "--table",
@@ -360,10 +363,8 @@ fn uuid_like(s: &str) -> bool {
     s.len() == 36 && s.chars().filter(|c| *c == '-').count() == 4
 }
 
-#[tokio::test]
-async fn a_key_fix_is_one_transaction_and_a_taken_key_is_skipped() {
-    let Some(moto) = Moto::shared() else { return };
-    let db = client(moto).await;
+async fn a_key_fix_is_one_transaction_and_a_taken_key_is_skipped(server: &impl Server) {
+    let db = client(server).await;
     let table = unique("keyfix");
     create_table(&db, &table, "agent_id", None).await;
     let mut moving = entry("KEYCHANGE1 ", "8HJK2MN4PQ");
@@ -377,8 +378,8 @@ async fn a_key_fix_is_one_transaction_and_a_taken_key_is_skipped() {
     )
     .await;
     let dir = tempfile::tempdir().unwrap();
-    let proxy = Proxy::start(moto);
-    let out = reglint(moto, &proxy.endpoint, dir.path())
+    let proxy = Proxy::start(server);
+    let out = reglint(server, &proxy.endpoint, dir.path())
         .args([
             "check",
             "--table",
@@ -424,10 +425,8 @@ async fn a_key_fix_is_one_transaction_and_a_taken_key_is_skipped() {
 
 /// Between reglint's Scan and its UpdateItem, another writer changes the item: the proxy
 /// applies that change through its own request just before forwarding the UpdateItem.
-#[tokio::test]
-async fn a_concurrent_change_skips_the_fix_and_survives() {
-    let Some(moto) = Moto::shared() else { return };
-    let db = client(moto).await;
+async fn a_concurrent_change_skips_the_fix_and_survives(server: &'static impl Server) {
+    let db = client(server).await;
     let table = unique("race");
     create_table(&db, &table, "agent_id", None).await;
     // 1: the writer changes the attribute the fix is about; 2: another attribute.
@@ -438,7 +437,7 @@ async fn a_concurrent_change_skips_the_fix_and_survives() {
     let fired: Arc<[AtomicBool; 2]> = Arc::new([AtomicBool::new(false), AtomicBool::new(false)]);
     let (t, f) = (table.clone(), fired.clone());
     let proxy = Proxy::with_hook(
-        moto,
+        server,
         Arc::new(move |req| {
             if req.operation != "UpdateItem" {
                 return Action::Forward;
@@ -451,7 +450,7 @@ async fn a_concurrent_change_skips_the_fix_and_survives() {
             };
             if !f[i].swap(true, Ordering::SeqCst) {
                 raw_call(
-                    moto,
+                    server,
                     "UpdateItem",
                     &json!({
                         "TableName": t,
@@ -466,7 +465,7 @@ async fn a_concurrent_change_skips_the_fix_and_survives() {
         }),
     );
     let dir = tempfile::tempdir().unwrap();
-    let out = reglint(moto, &proxy.endpoint, dir.path())
+    let out = reglint(server, &proxy.endpoint, dir.path())
         .args(["check", "--table", &table, "--fix", "--select", "RG101"])
         .args(["--journal", "j.jsonl"])
         .output()
@@ -490,7 +489,8 @@ async fn a_concurrent_change_skips_the_fix_and_survives() {
     );
     assert!(
         text.contains(&format!(
-            "\nnote: wrote fixes to 1 of 2 items in arn:aws:dynamodb:us-east-1:123456789012:table/{table}; journal: j.jsonl\n"
+            "\nnote: wrote fixes to 1 of 2 items in {}; journal: j.jsonl\n",
+            server.table_arn(&table)
         )),
         "{text}"
     );
@@ -511,18 +511,16 @@ async fn a_concurrent_change_skips_the_fix_and_survives() {
     assert_eq!(proxy.count("UpdateItem"), 2);
 }
 
-#[tokio::test]
-async fn diff_shows_the_item_changes_and_writes_nothing() {
-    let Some(moto) = Moto::shared() else { return };
-    let db = client(moto).await;
+async fn diff_shows_the_item_changes_and_writes_nothing(server: &impl Server) {
+    let db = client(server).await;
     let table = unique("diff");
     create_table(&db, &table, "agent_id", None).await;
     let mut a = entry("PEGHWIVI5Y", "IO1GTTHP0M\"");
     a.insert("account_id".into(), n("43074507558"));
     put_items(&db, &table, &[a.clone(), entry("Q3ZLW8K2MD", "TSTALIASID")]).await;
     let dir = tempfile::tempdir().unwrap();
-    let proxy = Proxy::start(moto);
-    let out = reglint(moto, &proxy.endpoint, dir.path())
+    let proxy = Proxy::start(server);
+    let out = reglint(server, &proxy.endpoint, dir.path())
         .args([
             "check",
             "--table",
@@ -559,8 +557,8 @@ async fn diff_shows_the_item_changes_and_writes_nothing() {
 // Failures: exit 2, a message naming what to check, nothing written.
 // ---------------------------------------------------------------------------------------------
 
-async fn one_bad_item_table(moto: &Moto, prefix: &str) -> (String, Item) {
-    let db = client(moto).await;
+async fn one_bad_item_table(server: &impl Server, prefix: &str) -> (String, Item) {
+    let db = client(server).await;
     let table = unique(prefix);
     create_table(&db, &table, "agent_id", None).await;
     let item = entry("PEGHWIVI5Y", "IO1GTTHP0M\"");
@@ -582,11 +580,9 @@ fn deny(operation: &'static str, code: &'static str, message: &'static str) -> d
     })
 }
 
-#[tokio::test]
-async fn a_missing_table_names_the_table_region_and_endpoint() {
-    let Some(moto) = Moto::shared() else { return };
+async fn a_missing_table_names_the_table_region_and_endpoint(server: &impl Server) {
     let dir = tempfile::tempdir().unwrap();
-    let out = reglint(moto, &moto.endpoint, dir.path())
+    let out = reglint(server, server.endpoint(), dir.path())
         .args(["check", "dynamodb://no-such-table", "--fix"])
         .output()
         .unwrap();
@@ -595,7 +591,7 @@ async fn a_missing_table_names_the_table_region_and_endpoint() {
     assert!(
         err.contains(&format!(
             "table no-such-table was not found (region us-east-1, endpoint {}): check the table name, --region and --profile",
-            moto.endpoint
+            server.endpoint()
         )),
         "{err}"
     );
@@ -607,13 +603,11 @@ async fn a_missing_table_names_the_table_region_and_endpoint() {
     );
 }
 
-#[tokio::test]
-async fn an_unreachable_endpoint_says_so() {
-    let Some(moto) = Moto::shared() else { return };
+async fn an_unreachable_endpoint_says_so(server: &impl Server) {
     let port = dynamo::closed_port();
     let endpoint = format!("http://127.0.0.1:{port}");
     let dir = tempfile::tempdir().unwrap();
-    let out = reglint(moto, &endpoint, dir.path())
+    let out = reglint(server, &endpoint, dir.path())
         .args(["check", "--table", "registry"])
         .output()
         .unwrap();
@@ -628,11 +622,9 @@ async fn an_unreachable_endpoint_says_so() {
     assert!(err.contains("Connection refused"), "{err}");
 }
 
-#[tokio::test]
-async fn no_region_is_a_usage_error() {
-    let Some(moto) = Moto::shared() else { return };
+async fn no_region_is_a_usage_error(server: &impl Server) {
     let dir = tempfile::tempdir().unwrap();
-    let out = reglint(moto, &moto.endpoint, dir.path())
+    let out = reglint(server, server.endpoint(), dir.path())
         .env_remove("AWS_REGION")
         .env_remove("AWS_DEFAULT_REGION")
         .args(["check", "--table", "registry"])
@@ -648,18 +640,16 @@ async fn no_region_is_a_usage_error() {
     );
 }
 
-#[tokio::test]
-async fn access_denied_names_the_iam_action_and_nothing_is_written() {
-    let Some(moto) = Moto::shared() else { return };
-    let db = client(moto).await;
-    let (table, item) = one_bad_item_table(moto, "denied").await;
+async fn access_denied_names_the_iam_action_and_nothing_is_written(server: &impl Server) {
+    let db = client(server).await;
+    let (table, item) = one_bad_item_table(server, "denied").await;
     let dir = tempfile::tempdir().unwrap();
     for op in ["DescribeTable", "Scan", "UpdateItem"] {
         let msg =
             "User: arn:aws:iam::123456789012:user/ci is not authorized to perform this action";
-        let proxy = Proxy::with_hook(moto, deny(op, "AccessDeniedException", msg));
+        let proxy = Proxy::with_hook(server, deny(op, "AccessDeniedException", msg));
         let journal = format!("j-{op}.jsonl");
-        let out = reglint(moto, &proxy.endpoint, dir.path())
+        let out = reglint(server, &proxy.endpoint, dir.path())
             .args(["check", "--table", &table, "--fix", "--journal", &journal])
             .output()
             .unwrap();
@@ -691,13 +681,11 @@ async fn access_denied_names_the_iam_action_and_nothing_is_written() {
     }
 }
 
-#[tokio::test]
-async fn expired_credentials_say_what_to_do() {
-    let Some(moto) = Moto::shared() else { return };
-    let (table, item) = one_bad_item_table(moto, "expired").await;
-    let db = client(moto).await;
+async fn expired_credentials_say_what_to_do(server: &impl Server) {
+    let (table, item) = one_bad_item_table(server, "expired").await;
+    let db = client(server).await;
     let proxy = Proxy::with_hook(
-        moto,
+        server,
         deny(
             "DescribeTable",
             "ExpiredTokenException",
@@ -705,7 +693,7 @@ async fn expired_credentials_say_what_to_do() {
         ),
     );
     let dir = tempfile::tempdir().unwrap();
-    let out = reglint(moto, &proxy.endpoint, dir.path())
+    let out = reglint(server, &proxy.endpoint, dir.path())
         .args(["check", "--table", &table, "--fix"])
         .output()
         .unwrap();
@@ -734,17 +722,15 @@ async fn expired_credentials_say_what_to_do() {
 }
 
 /// The item's values reach the terminal escaped, in messages and in the live lines.
-#[tokio::test]
-async fn values_from_the_table_are_escaped() {
-    let Some(moto) = Moto::shared() else { return };
-    let db = client(moto).await;
+async fn values_from_the_table_are_escaped(server: &impl Server) {
+    let db = client(server).await;
     let table = unique("escape");
     create_table(&db, &table, "agent_id", None).await;
     let mut item = entry("ESC\u{1b}[31mAPE", "TSTALIASID");
     item.remove("name");
     put_items(&db, &table, &[item]).await;
     let dir = tempfile::tempdir().unwrap();
-    let out = reglint(moto, &moto.endpoint, dir.path())
+    let out = reglint(server, server.endpoint(), dir.path())
         .args([
             "check", "--table", &table, "--select", "RG001", "--format", "concise",
         ])
@@ -760,15 +746,13 @@ async fn values_from_the_table_are_escaped() {
 
 /// Throttled writes are retried by the SDK (standard retries); each fix is still journaled
 /// once and written once.
-#[tokio::test]
-async fn throttled_writes_are_retried() {
-    let Some(moto) = Moto::shared() else { return };
-    let db = client(moto).await;
-    let (table, item) = one_bad_item_table(moto, "throttle").await;
+async fn throttled_writes_are_retried(server: &impl Server) {
+    let db = client(server).await;
+    let (table, item) = one_bad_item_table(server, "throttle").await;
     let throttled = Arc::new(std::sync::atomic::AtomicU32::new(0));
     let t = throttled.clone();
     let proxy = Proxy::with_hook(
-        moto,
+        server,
         Arc::new(move |req| {
             if req.operation == "UpdateItem" && t.fetch_add(1, Ordering::SeqCst) < 2 {
                 Action::Error {
@@ -784,7 +768,7 @@ async fn throttled_writes_are_retried() {
         }),
     );
     let dir = tempfile::tempdir().unwrap();
-    let out = reglint(moto, &proxy.endpoint, dir.path())
+    let out = reglint(server, &proxy.endpoint, dir.path())
         .args([
             "check",
             "--table",
@@ -813,3 +797,23 @@ async fn throttled_writes_are_retried() {
     assert_eq!(journal.matches("\"op\":\"update\"").count(), 1);
     assert_eq!(journal.matches("\"outcome\":\"written\"").count(), 1);
 }
+
+dynamo::on_each_server!(
+    scan_sees_every_item_once_with_one_and_with_four_segments,
+    composite_keys_are_reported_in_key_order,
+    fix_writes_exactly_the_fixed_values_and_a_second_fix_writes_nothing,
+    a_key_fix_is_one_transaction_and_a_taken_key_is_skipped,
+    a_concurrent_change_skips_the_fix_and_survives,
+    diff_shows_the_item_changes_and_writes_nothing,
+);
+
+// Error paths: the proxy answers, or the SDK and reglint decide; the server only has to exist.
+dynamo::on_dynoxide!(
+    a_missing_table_names_the_table_region_and_endpoint,
+    an_unreachable_endpoint_says_so,
+    no_region_is_a_usage_error,
+    access_denied_names_the_iam_action_and_nothing_is_written,
+    expired_credentials_say_what_to_do,
+    values_from_the_table_are_escaped,
+    throttled_writes_are_retried,
+);

@@ -4,6 +4,9 @@
 #[path = "support/moto.rs"]
 mod moto;
 
+#[path = "support/dynoxide.rs"]
+mod dynoxide;
+
 #[path = "support/dynamo.rs"]
 mod dynamo;
 
@@ -14,9 +17,8 @@ use std::time::{Duration, Instant};
 use aws_sdk_dynamodb::types::AttributeValue;
 use dynamo::{
     all_items, client, create_table, entry, get, n, put_items, reglint, reglint_process, s, unique,
-    Action, Gate, Item, Proxy,
+    Action, Gate, Item, Proxy, Server,
 };
-use moto::Moto;
 
 fn text(out: &[u8]) -> String {
     String::from_utf8_lossy(out).into_owned()
@@ -69,10 +71,8 @@ fn wait_for(what: &str, limit: Duration, mut done: impl FnMut() -> bool) {
 
 /// A `--fix` of 500 items is killed with SIGKILL after 100 writes (the proxy holds the
 /// later UpdateItems, so the kill lands mid-run); `undo` puts the table back exactly.
-#[tokio::test]
-async fn undo_after_kill_9_mid_fix_restores_the_table_exactly() {
-    let Some(moto) = Moto::shared() else { return };
-    let db = client(moto).await;
+async fn undo_after_kill_9_mid_fix_restores_the_table_exactly(server: &impl Server) {
+    let db = client(server).await;
     let table = unique("killed");
     create_table(&db, &table, "agent_id", None).await;
     let items = fixable_items(500);
@@ -86,7 +86,7 @@ async fn undo_after_kill_9_mid_fix_restores_the_table_exactly() {
     let gate = Gate::new(100);
     let g = gate.clone();
     let proxy = Proxy::with_hook(
-        moto,
+        server,
         Arc::new(move |req| {
             if req.operation == "UpdateItem" {
                 g.pass()
@@ -96,7 +96,7 @@ async fn undo_after_kill_9_mid_fix_restores_the_table_exactly() {
         }),
     );
     let dir = tempfile::tempdir().unwrap();
-    let mut child = reglint_process(moto, &proxy.endpoint, dir.path())
+    let mut child = reglint_process(server, &proxy.endpoint, dir.path())
         .args([
             "-q",
             "check",
@@ -131,7 +131,7 @@ async fn undo_after_kill_9_mid_fix_restores_the_table_exactly() {
     let changed = now.iter().filter(|(k, v)| original[*k] != **v).count();
     assert_eq!(changed, 100, "the first 100 writes landed");
 
-    let out = reglint(moto, &moto.endpoint, dir.path())
+    let out = reglint(server, server.endpoint(), dir.path())
         .args(["undo", "j.jsonl"])
         .output()
         .unwrap();
@@ -151,16 +151,14 @@ async fn undo_after_kill_9_mid_fix_restores_the_table_exactly() {
 }
 
 /// Items changed after the fix are left alone (exit 3); `--dry-run` writes nothing.
-#[tokio::test]
-async fn undo_leaves_items_changed_since_alone_and_dry_run_writes_nothing() {
-    let Some(moto) = Moto::shared() else { return };
-    let db = client(moto).await;
+async fn undo_leaves_items_changed_since_alone_and_dry_run_writes_nothing(server: &impl Server) {
+    let db = client(server).await;
     let table = unique("since");
     create_table(&db, &table, "agent_id", None).await;
     let items = fixable_items(3);
     put_items(&db, &table, &items).await;
     let dir = tempfile::tempdir().unwrap();
-    let out = reglint(moto, &moto.endpoint, dir.path())
+    let out = reglint(server, server.endpoint(), dir.path())
         .args([
             "check",
             "--table",
@@ -185,8 +183,8 @@ async fn undo_leaves_items_changed_since_alone_and_dry_run_writes_nothing() {
         .unwrap();
     let before_undo = sorted_sets(all_items(&db, &table, "agent_id").await);
 
-    let proxy = Proxy::start(moto);
-    let out = reglint(moto, &proxy.endpoint, dir.path())
+    let proxy = Proxy::start(server);
+    let out = reglint(server, &proxy.endpoint, dir.path())
         .args([
             "undo",
             "j.jsonl",
@@ -225,7 +223,7 @@ async fn undo_leaves_items_changed_since_alone_and_dry_run_writes_nothing() {
         before_undo
     );
 
-    let out = reglint(moto, &moto.endpoint, dir.path())
+    let out = reglint(server, server.endpoint(), dir.path())
         .args(["undo", "j.jsonl"])
         .output()
         .unwrap();
@@ -246,7 +244,7 @@ async fn undo_leaves_items_changed_since_alone_and_dry_run_writes_nothing() {
     );
 
     // Undone already: nothing to do.
-    let out = reglint(moto, &moto.endpoint, dir.path())
+    let out = reglint(server, server.endpoint(), dir.path())
         .args(["undo", "j.jsonl"])
         .output()
         .unwrap();
@@ -260,10 +258,8 @@ async fn undo_leaves_items_changed_since_alone_and_dry_run_writes_nothing() {
 
 /// A key change is undone by the reverse transaction; a journal whose last line was cut short
 /// by a crash is still used, with a note.
-#[tokio::test]
-async fn undo_moves_a_key_change_back_and_tolerates_a_cut_short_last_line() {
-    let Some(moto) = Moto::shared() else { return };
-    let db = client(moto).await;
+async fn undo_moves_a_key_change_back_and_tolerates_a_cut_short_last_line(server: &impl Server) {
+    let db = client(server).await;
     let table = unique("undokey");
     create_table(&db, &table, "agent_id", None).await;
     let mut moving = entry("KEYCHANGE1 ", "8HJK2MN4PQ");
@@ -273,7 +269,7 @@ async fn undo_moves_a_key_change_back_and_tolerates_a_cut_short_last_line() {
     let all = [moving.clone(), skipped.clone(), holder.clone()];
     put_items(&db, &table, &all).await;
     let dir = tempfile::tempdir().unwrap();
-    let out = reglint(moto, &moto.endpoint, dir.path())
+    let out = reglint(server, server.endpoint(), dir.path())
         .args([
             "check",
             "--table",
@@ -298,7 +294,7 @@ async fn undo_moves_a_key_change_back_and_tolerates_a_cut_short_last_line() {
     let lines = journal.lines().count();
 
     // No endpoint and no region in the environment: the journal's are used.
-    let out = reglint(moto, &moto.endpoint, dir.path())
+    let out = reglint(server, server.endpoint(), dir.path())
         .env_remove("AWS_ENDPOINT_URL")
         .env_remove("AWS_REGION")
         .env_remove("AWS_DEFAULT_REGION")
@@ -331,9 +327,7 @@ async fn undo_moves_a_key_change_back_and_tolerates_a_cut_short_last_line() {
     );
 }
 
-#[tokio::test]
-async fn undo_refuses_a_journal_for_another_table_or_a_broken_journal() {
-    let Some(moto) = Moto::shared() else { return };
+async fn undo_refuses_a_journal_for_another_table_or_a_broken_journal(server: &impl Server) {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(
         dir.path().join("other.jsonl"),
@@ -342,7 +336,7 @@ async fn undo_refuses_a_journal_for_another_table_or_a_broken_journal() {
          \"key_schema\":[\"agent_id\"],\"tool_version\":\"0.1.0\"}\n",
     )
     .unwrap();
-    let out = reglint(moto, &moto.endpoint, dir.path())
+    let out = reglint(server, server.endpoint(), dir.path())
         .args(["undo", "other.jsonl"])
         .output()
         .unwrap();
@@ -354,7 +348,7 @@ async fn undo_refuses_a_journal_for_another_table_or_a_broken_journal() {
     );
 
     std::fs::write(dir.path().join("bad.jsonl"), "not json\n").unwrap();
-    let out = reglint(moto, &moto.endpoint, dir.path())
+    let out = reglint(server, server.endpoint(), dir.path())
         .args(["undo", "bad.jsonl"])
         .output()
         .unwrap();
@@ -365,3 +359,10 @@ async fn undo_refuses_a_journal_for_another_table_or_a_broken_journal() {
         text(&out.stderr)
     );
 }
+
+dynamo::on_each_server!(
+    undo_after_kill_9_mid_fix_restores_the_table_exactly,
+    undo_leaves_items_changed_since_alone_and_dry_run_writes_nothing,
+    undo_moves_a_key_change_back_and_tolerates_a_cut_short_last_line,
+    undo_refuses_a_journal_for_another_table_or_a_broken_journal,
+);

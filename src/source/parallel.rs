@@ -187,6 +187,8 @@ struct Done<T> {
     text: String,
     outcomes: Vec<Outcome<T>>,
     failure: Option<Failure>,
+    /// What the one-pass reader did with this block's items.
+    fast: fast::Tally,
 }
 
 /// Reads `spec` (a file or an export directory) with `threads` workers. `work` runs on every
@@ -372,6 +374,7 @@ impl<T> Done<T> {
             text: String::new(),
             outcomes: Vec::new(),
             failure: None,
+            fast: fast::Tally::default(),
         }
     }
 }
@@ -439,10 +442,13 @@ fn run_job<T>(
                     done.failure = Some(Failure::Reproduce);
                     break;
                 };
-                let item = fast::parse_object(t, job.format).or_else(|| {
-                    let raw = serde_json::from_str::<&RawValue>(t).ok()?;
-                    parse_item(t, raw, job.format).ok()
-                });
+                let item = done
+                    .fast
+                    .count(fast::parse_object(t, job.format))
+                    .or_else(|| {
+                        let raw = serde_json::from_str::<&RawValue>(t).ok()?;
+                        parse_item(t, raw, job.format).ok()
+                    });
                 let Some(item) = item else {
                     done.failure = Some(Failure::Reproduce);
                     break;
@@ -474,6 +480,7 @@ fn run_job<T>(
         Payload::Fail(f) => done.failure = Some(f),
         Payload::Document(_) => done.failure = Some(Failure::Reproduce),
     }
+    done.fast.record();
     done
 }
 
@@ -523,7 +530,7 @@ fn read_lines<T>(
         let full = &done.text[pos..end];
         if !full.trim().is_empty() {
             let line = full.trim_end_matches(['\n', '\r']);
-            match fast::parse_line(line, format) {
+            match done.fast.count(fast::parse_line(line, format)) {
                 Some(item) => {
                     let loc = Loc {
                         start: pos,

@@ -43,6 +43,18 @@ sts
     resource: <role-arn>``.  Allowed calls behave as before: credentials of
     account X for a role in account X.
 
+dynamodb
+  * Requests are served one at a time (a lock around
+    ``DynamoHandler.call_action``).  moto's TransactWriteItems deep-copies
+    every table it touches and, when the transaction is cancelled, puts the
+    copy back, undoing every write another request thread made meanwhile; the
+    copy can also fail while another thread mutates the table (HTTP 500,
+    ``dictionary keys changed during iteration``).  DynamoDB does neither, so
+    with the lock a test fails only for the client's faults.  Faults (500s,
+    throttling, dropped connections) are injected on purpose by the tests'
+    own proxy, not here.  REGLINT_MOTO_CONCURRENT_DYNAMODB=1 leaves moto as it
+    is, to reproduce the lost updates.
+
 Controlling status (test-only)
 ------------------------------
 1. At creation, with tags (the tags stay on the resource):
@@ -828,6 +840,25 @@ def trust_allows(document: Any, account: str, caller_arn: str, context: dict[str
 
 
 # --------------------------------------------------------------------------
+# dynamodb: one request at a time
+# --------------------------------------------------------------------------
+
+DYNAMODB_LOCK = threading.Lock()
+
+
+def patch_dynamodb_serial() -> None:
+    from moto.dynamodb.responses import DynamoHandler
+
+    original_call_action = DynamoHandler.call_action
+
+    def call_action(self: Any) -> Any:
+        with DYNAMODB_LOCK:
+            return original_call_action(self)
+
+    DynamoHandler.call_action = call_action
+
+
+# --------------------------------------------------------------------------
 # call counter
 # --------------------------------------------------------------------------
 
@@ -1002,6 +1033,8 @@ def main(argv: list[str]) -> int:
     patch_bedrock_agent()
     patch_agentcore()
     patch_sts()
+    if os.environ.get("REGLINT_MOTO_CONCURRENT_DYNAMODB") != "1":
+        patch_dynamodb_serial()
     patch_call_counter()
 
     verbose = os.environ.get("REGLINT_MOTO_VERBOSE") == "1"

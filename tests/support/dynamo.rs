@@ -1,16 +1,27 @@
-//! Helpers for the live-table tests: tables and items made with the Rust SDK in moto, the
-//! `reglint` binary pointed at moto, and a loopback HTTP proxy between the two that can see,
-//! delay, hold, answer or drop each DynamoDB request.
+//! Helpers for the live-table tests: tables and items made with the Rust SDK in a DynamoDB
+//! server (moto or dynoxide: [`Server`]), the `reglint` binary pointed at it, and a loopback
+//! HTTP proxy between the two that can see, delay, hold, answer or drop each DynamoDB request.
 //!
-//! Include after `support/moto.rs`:
+//! Include after `support/moto.rs` and `support/dynoxide.rs`:
 //!
 //! ```ignore
 //! #[path = "support/moto.rs"]
 //! mod moto;
+//! #[path = "support/dynoxide.rs"]
+//! mod dynoxide;
 //! #[path = "support/dynamo.rs"]
 //! mod dynamo;
 //! ```
-#![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
+//!
+//! A table test written once as `async fn name(db: &impl Server)` runs on both servers with
+//! `dynamo::on_each_server!(name);` (tests `name::moto` and `name::dynoxide`).
+#![allow(
+    dead_code,
+    unused_macros,
+    unused_imports,
+    clippy::unwrap_used,
+    clippy::expect_used
+)]
 
 use std::collections::HashMap;
 use std::io::{Read, Write};
@@ -24,7 +35,92 @@ use aws_sdk_dynamodb::types::{
     ScalarAttributeType, WriteRequest,
 };
 
-use super::moto::Moto;
+use super::dynoxide::Dynoxide;
+use super::moto::{Moto, BASE_ACCOUNT, REGION};
+
+/// A DynamoDB endpoint the table tests talk to: moto (a Python process, which also serves
+/// STS and Bedrock) or dynoxide (embedded, DynamoDB only).
+pub trait Server: Sync {
+    /// `"moto"` or `"dynoxide"`.
+    fn name(&self) -> &'static str;
+    /// `http://127.0.0.1:<port>`
+    fn endpoint(&self) -> &str;
+    fn port(&self) -> u16;
+    /// The ARN the server reports for `table` in DescribeTable.
+    fn table_arn(&self, table: &str) -> String;
+    /// The account in [`Server::table_arn`].
+    fn arn_account(&self) -> &'static str;
+}
+
+impl Server for Moto {
+    fn name(&self) -> &'static str {
+        "moto"
+    }
+    fn endpoint(&self) -> &str {
+        &self.endpoint
+    }
+    fn port(&self) -> u16 {
+        self.port
+    }
+    fn table_arn(&self, table: &str) -> String {
+        format!("arn:aws:dynamodb:{REGION}:{BASE_ACCOUNT}:table/{table}")
+    }
+    fn arn_account(&self) -> &'static str {
+        BASE_ACCOUNT
+    }
+}
+
+impl Server for Dynoxide {
+    fn name(&self) -> &'static str {
+        "dynoxide"
+    }
+    fn endpoint(&self) -> &str {
+        &self.endpoint
+    }
+    fn port(&self) -> u16 {
+        self.port
+    }
+    fn table_arn(&self, table: &str) -> String {
+        Dynoxide::table_arn(self, table)
+    }
+    fn arn_account(&self) -> &'static str {
+        super::dynoxide::ARN_ACCOUNT
+    }
+}
+
+/// `on_each_server!(a, b)`: for each `async fn a(db: &impl Server)`, the tests `a::moto` and
+/// `a::dynoxide`. The moto one fails when moto is missing (see `support/moto.rs`).
+macro_rules! on_each_server {
+    ($($name:ident),* $(,)?) => {$(
+        mod $name {
+            #[tokio::test]
+            async fn moto() {
+                let Some(server) = crate::moto::Moto::shared() else { return };
+                super::$name(server).await;
+            }
+            #[tokio::test]
+            async fn dynoxide() {
+                super::$name(crate::dynoxide::Dynoxide::shared()).await;
+            }
+        }
+    )*};
+}
+pub(crate) use on_each_server;
+
+/// `on_dynoxide!(a, b)`: the test `a::dynoxide` for each `async fn a(db: &impl Server)`. For
+/// DynamoDB-only tests that depend on no server behaviour moto could add and run faster on
+/// dynoxide; `on_each_server!` moves one back onto both.
+macro_rules! on_dynoxide {
+    ($($name:ident),* $(,)?) => {$(
+        mod $name {
+            #[tokio::test]
+            async fn dynoxide() {
+                super::$name(crate::dynoxide::Dynoxide::shared()).await;
+            }
+        }
+    )*};
+}
+pub(crate) use on_dynoxide;
 
 pub type Item = HashMap<String, AttributeValue>;
 
@@ -63,8 +159,19 @@ pub fn entry(agent_id: &str, alias_id: &str) -> Item {
     ])
 }
 
-pub async fn client(moto: &Moto) -> aws_sdk_dynamodb::Client {
-    aws_sdk_dynamodb::Client::new(&moto.sdk_config().await)
+/// SDK config for `server` with the base (`testing`) credentials in us-east-1.
+pub async fn sdk_config(server: &impl Server) -> aws_config::SdkConfig {
+    let creds = aws_credential_types::Credentials::new("testing", "testing", None, None, "test");
+    aws_config::defaults(aws_config::BehaviorVersion::latest())
+        .endpoint_url(server.endpoint())
+        .region(aws_config::Region::new(REGION))
+        .credentials_provider(creds)
+        .load()
+        .await
+}
+
+pub async fn client(server: &impl Server) -> aws_sdk_dynamodb::Client {
+    aws_sdk_dynamodb::Client::new(&sdk_config(server).await)
 }
 
 /// Creates an on-demand table whose key is `hash` (S) and optionally `range` (S).
@@ -169,14 +276,14 @@ pub async fn get(
         .item
 }
 
-/// The reglint binary with the environment of `endpoint` (moto, or a proxy in front of it),
-/// run in `dir`.
-pub fn reglint(moto: &Moto, endpoint: &str, dir: &std::path::Path) -> assert_cmd::Command {
+/// The reglint binary with the environment of `endpoint` (the server, or a proxy in front of
+/// it), run in `dir`.
+pub fn reglint(server: &impl Server, endpoint: &str, dir: &std::path::Path) -> assert_cmd::Command {
     let mut cmd = assert_cmd::Command::new(env!("CARGO_BIN_EXE_reglint"));
-    for key in moto.env_remove() {
+    for key in super::moto::ENV_REMOVE {
         cmd.env_remove(key);
     }
-    cmd.envs(moto.env())
+    cmd.envs(super::moto::client_env(server.endpoint()))
         .env("AWS_ENDPOINT_URL", endpoint)
         .env_remove("REGLINT_LOG")
         .env_remove("NO_COLOR")
@@ -186,30 +293,40 @@ pub fn reglint(moto: &Moto, endpoint: &str, dir: &std::path::Path) -> assert_cmd
 
 /// The same as a std command, for runs the test kills.
 pub fn reglint_process(
-    moto: &Moto,
+    server: &impl Server,
     endpoint: &str,
     dir: &std::path::Path,
 ) -> std::process::Command {
     let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_reglint"));
-    moto.apply_env(&mut cmd);
-    cmd.env("AWS_ENDPOINT_URL", endpoint)
+    for key in super::moto::ENV_REMOVE {
+        cmd.env_remove(key);
+    }
+    cmd.envs(super::moto::client_env(server.endpoint()))
+        .env("AWS_ENDPOINT_URL", endpoint)
         .env_remove("REGLINT_LOG")
         .current_dir(dir);
     cmd
 }
 
-/// A raw DynamoDB JSON call to moto, outside reglint and the SDK (for a "concurrent writer"
-/// that must act from inside a proxy hook).
-pub fn raw_call(moto: &Moto, operation: &str, body: &serde_json::Value) -> serde_json::Value {
+/// A raw DynamoDB JSON call to the server, outside reglint and the SDK (for a "concurrent
+/// writer" that must act from inside a proxy hook).
+pub fn raw_call(
+    server: &impl Server,
+    operation: &str,
+    body: &serde_json::Value,
+) -> serde_json::Value {
     let target = format!("DynamoDB_20120810.{operation}");
     let auth = "AWS4-HMAC-SHA256 Credential=testing/20260101/us-east-1/dynamodb/aws4_request, \
                 SignedHeaders=host, Signature=0";
-    let (status, text) = moto.request(
+    let (status, text) = super::moto::http_request(
+        server.port(),
         "POST",
         "/",
         &[
             ("Content-Type", "application/x-amz-json-1.0"),
             ("X-Amz-Target", &target),
+            // DynamoDB (and dynoxide) refuse an Authorization header without a date.
+            ("X-Amz-Date", "20260101T000000Z"),
             ("Authorization", auth),
         ],
         body.to_string().as_bytes(),
@@ -243,21 +360,21 @@ pub enum Action {
     Drop,
     /// Wait, then forward.
     Delay(Duration),
-    /// Forward to moto (the request takes effect), then close the connection without
+    /// Forward to the server (the request takes effect), then close the connection without
     /// passing the answer on: the client cannot know whether it was applied.
     ForwardThenDrop,
-    /// Forward, then pass on the head (with moto's Content-Length) and only part of the
+    /// Forward, then pass on the head (with the server's Content-Length) and only part of the
     /// body before closing.
     ForwardTruncated,
 }
 
 pub type Hook = Arc<dyn Fn(&Request) -> Action + Send + Sync>;
 
-/// A loopback proxy in front of moto. Counts requests by operation.
+/// A loopback proxy in front of a server. Counts requests by operation.
 pub struct Proxy {
     pub endpoint: String,
     counts: Arc<Mutex<HashMap<String, u64>>>,
-    /// Forwarded requests whose answer came back from moto.
+    /// Forwarded requests whose answer came back from the server.
     answered: Arc<Mutex<HashMap<String, u64>>>,
     stop: Arc<AtomicBool>,
     port: u16,
@@ -265,14 +382,14 @@ pub struct Proxy {
 
 impl Proxy {
     /// Forwards everything.
-    pub fn start(moto: &Moto) -> Proxy {
-        Proxy::with_hook(moto, Arc::new(|_| Action::Forward))
+    pub fn start(server: &impl Server) -> Proxy {
+        Proxy::with_hook(server, Arc::new(|_| Action::Forward))
     }
 
-    pub fn with_hook(moto: &Moto, hook: Hook) -> Proxy {
+    pub fn with_hook(server: &impl Server, hook: Hook) -> Proxy {
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
         let port = listener.local_addr().unwrap().port();
-        let upstream = moto.port;
+        let upstream = server.port();
         let counts: Arc<Mutex<HashMap<String, u64>>> = Arc::default();
         let answered: Arc<Mutex<HashMap<String, u64>>> = Arc::default();
         let stop = Arc::new(AtomicBool::new(false));
@@ -306,7 +423,7 @@ impl Proxy {
             .unwrap_or(0)
     }
 
-    /// How many requests of `operation` were forwarded and answered by moto.
+    /// How many requests of `operation` were forwarded and answered by the server.
     pub fn answered(&self, operation: &str) -> u64 {
         self.answered
             .lock()
@@ -323,9 +440,6 @@ impl Drop for Proxy {
         let _ = TcpStream::connect(("127.0.0.1", self.port));
     }
 }
-
-/// Requests forwarded to moto hold this shared; a TransactWriteItems holds it alone.
-static MOTO_WRITES: std::sync::RwLock<()> = std::sync::RwLock::new(());
 
 /// Serves one client connection: each request is answered on a fresh upstream connection and
 /// the client connection is closed after the answer (`Connection: close`).
@@ -375,13 +489,6 @@ fn serve(
             let _ = conn.write_all(response.as_bytes());
         }
         Action::Forward | Action::ForwardThenDrop | Action::ForwardTruncated => {
-            // moto rolls a failed transaction back by restoring a copy of the whole table taken
-            // before it, which undoes writes other threads made meanwhile. DynamoDB isolates
-            // transactions; here a transaction runs alone.
-            let _shared = (operation != "TransactWriteItems")
-                .then(|| MOTO_WRITES.read().unwrap_or_else(|p| p.into_inner()));
-            let _alone = (operation == "TransactWriteItems")
-                .then(|| MOTO_WRITES.write().unwrap_or_else(|p| p.into_inner()));
             let Ok(mut up) = TcpStream::connect(("127.0.0.1", upstream)) else {
                 return;
             };

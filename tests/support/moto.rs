@@ -9,11 +9,16 @@
 //! ```
 //!
 //! `scripts/setup-moto.sh` installs the pinned moto into `.venv/`; this module
-//! only looks for `.venv/bin/python` under the crate root and starts
-//! `tests/harness/moto_server.py` with it (see that file for what it changes
-//! in moto and for its test-only endpoints). When the venv is missing,
-//! [`Moto::start`] returns `None` (the test should return early) unless
-//! `CI=true`, where it panics: CI never skips a moto test silently.
+//! only looks for `.venv/bin/python` under the crate root (or the Python named
+//! by `REGLINT_MOTO_PYTHON`) and starts `tests/harness/moto_server.py` with it
+//! (see that file for what it changes in moto and for its test-only
+//! endpoints).
+//!
+//! A test that needs moto fails when moto cannot be started: [`Moto::start`]
+//! and [`Moto::shared`] panic with the reason. Only when the person running the
+//! tests asked for it with `REGLINT_SKIP_AWS_TESTS=1` do they return `None`
+//! (the test returns early), after printing `skipped <test name>: …` on
+//! stderr. A moto test never passes silently.
 //!
 //! Running the binary against it:
 //!
@@ -80,51 +85,44 @@ pub struct Moto {
 }
 
 impl Moto {
-    /// Starts a fresh server on a free port. `None` when moto is not set up
-    /// (run `scripts/setup-moto.sh`); panics instead under `CI=true`.
+    /// Starts a fresh server on a free port. Panics when moto cannot be
+    /// started (run `scripts/setup-moto.sh`), or returns `None` after saying
+    /// so on stderr when `REGLINT_SKIP_AWS_TESTS=1`.
     pub fn start() -> Option<Moto> {
-        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-        let python = root.join(".venv/bin/python");
-        if !python.is_file() {
-            missing(&format!("{} not found", python.display()));
-            return None;
-        }
-        match spawn(&python, &root.join("tests/harness/moto_server.py")) {
+        match Moto::try_start() {
             Ok(moto) => Some(moto),
-            Err(err) => {
-                missing(&err);
-                None
-            }
+            Err(why) => unavailable(&why),
         }
+    }
+
+    /// Starts a fresh server, or says why it cannot.
+    pub fn try_start() -> Result<Moto, String> {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+        let python = std::env::var_os("REGLINT_MOTO_PYTHON")
+            .map(PathBuf::from)
+            .unwrap_or_else(|| root.join(".venv/bin/python"));
+        if !python.is_file() {
+            return Err(format!("{} not found", python.display()));
+        }
+        spawn(&python, &root.join("tests/harness/moto_server.py"))
     }
 
     /// One server shared by every test of this test binary (it exits with
     /// the binary). Call counts on it are shared too: tests that assert
     /// counts should use [`Moto::start`] or filter by a fresh account.
+    /// Missing moto is handled as in [`Moto::start`], for every test that asks.
     pub fn shared() -> Option<&'static Moto> {
-        static SHARED: OnceLock<Option<Moto>> = OnceLock::new();
-        SHARED.get_or_init(Moto::start).as_ref()
+        static SHARED: OnceLock<Result<Moto, String>> = OnceLock::new();
+        match SHARED.get_or_init(Moto::try_start) {
+            Ok(moto) => Some(moto),
+            Err(why) => unavailable(why),
+        }
     }
 
     /// Environment for a child process (the `reglint` binary) that must talk
     /// to this server with the base credentials. Also remove [`ENV_REMOVE`].
     pub fn env(&self) -> Vec<(String, String)> {
-        [
-            ("AWS_ENDPOINT_URL", self.endpoint.as_str()),
-            ("AWS_ACCESS_KEY_ID", "testing"),
-            ("AWS_SECRET_ACCESS_KEY", "testing"),
-            ("AWS_REGION", REGION),
-            ("AWS_DEFAULT_REGION", REGION),
-            ("AWS_EC2_METADATA_DISABLED", "true"),
-            ("AWS_CONFIG_FILE", "/nonexistent/reglint-test/config"),
-            (
-                "AWS_SHARED_CREDENTIALS_FILE",
-                "/nonexistent/reglint-test/credentials",
-            ),
-        ]
-        .into_iter()
-        .map(|(k, v)| (k.to_string(), v.to_string()))
-        .collect()
+        client_env(&self.endpoint)
     }
 
     /// The names to remove from a child's environment (same as [`ENV_REMOVE`]).
@@ -278,22 +276,7 @@ impl Moto {
         headers: &[(&str, &str)],
         body: &[u8],
     ) -> (u16, String) {
-        let mut stream = TcpStream::connect(("127.0.0.1", self.port)).expect("connect to moto");
-        stream.set_read_timeout(Some(Duration::from_secs(30))).ok();
-        let mut head = format!(
-            "{method} {path} HTTP/1.1\r\nHost: 127.0.0.1:{}\r\nConnection: close\r\nContent-Length: {}\r\n",
-            self.port,
-            body.len()
-        );
-        for (k, v) in headers {
-            head.push_str(&format!("{k}: {v}\r\n"));
-        }
-        head.push_str("\r\n");
-        stream.write_all(head.as_bytes()).expect("write to moto");
-        stream.write_all(body).expect("write to moto");
-        let mut raw = Vec::new();
-        stream.read_to_end(&mut raw).expect("read from moto");
-        parse_response(&raw)
+        http_request(self.port, method, path, headers, body)
     }
 }
 
@@ -302,6 +285,58 @@ impl Drop for Moto {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
+}
+
+/// Environment for a child process that must talk to the server at `endpoint` with the
+/// base (`testing`) credentials. Also remove [`ENV_REMOVE`].
+pub fn client_env(endpoint: &str) -> Vec<(String, String)> {
+    [
+        ("AWS_ENDPOINT_URL", endpoint),
+        ("AWS_ACCESS_KEY_ID", "testing"),
+        ("AWS_SECRET_ACCESS_KEY", "testing"),
+        ("AWS_REGION", REGION),
+        ("AWS_DEFAULT_REGION", REGION),
+        ("AWS_EC2_METADATA_DISABLED", "true"),
+        ("AWS_CONFIG_FILE", "/nonexistent/reglint-test/config"),
+        (
+            "AWS_SHARED_CREDENTIALS_FILE",
+            "/nonexistent/reglint-test/credentials",
+        ),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_string(), v.to_string()))
+    .collect()
+}
+
+/// A minimal HTTP/1.1 request to a loopback server (Connection: close); returns status and
+/// body.
+pub fn http_request(
+    port: u16,
+    method: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: &[u8],
+) -> (u16, String) {
+    let mut stream = TcpStream::connect(("127.0.0.1", port)).expect("connect to the test server");
+    stream.set_read_timeout(Some(Duration::from_secs(30))).ok();
+    let mut head = format!(
+        "{method} {path} HTTP/1.1\r\nHost: 127.0.0.1:{}\r\nConnection: close\r\nContent-Length: {}\r\n",
+        port,
+        body.len()
+    );
+    for (k, v) in headers {
+        head.push_str(&format!("{k}: {v}\r\n"));
+    }
+    head.push_str("\r\n");
+    stream
+        .write_all(head.as_bytes())
+        .expect("write to the test server");
+    stream.write_all(body).expect("write to the test server");
+    let mut raw = Vec::new();
+    stream
+        .read_to_end(&mut raw)
+        .expect("read from the test server");
+    parse_response(&raw)
 }
 
 /// Trust policy letting `account` assume the role, optionally only with
@@ -318,12 +353,38 @@ pub fn trust_policy(account: &str, external_id: Option<&str>) -> serde_json::Val
     serde_json::json!({"Version": "2012-10-17", "Statement": [statement]})
 }
 
-fn missing(why: &str) {
+/// The variable with which the person running the tests asks to skip those that need a test
+/// server (moto) instead of failing them.
+pub const SKIP_VAR: &str = "REGLINT_SKIP_AWS_TESTS";
+
+/// Whether `REGLINT_SKIP_AWS_TESTS=1` asks to skip tests whose server is missing.
+pub fn skip_requested() -> bool {
+    std::env::var(SKIP_VAR).is_ok_and(|v| v == "1")
+}
+
+/// The running test's name (libtest names each test's thread after it).
+pub fn test_name() -> String {
+    std::thread::current()
+        .name()
+        .unwrap_or("<unnamed test>")
+        .to_string()
+}
+
+/// A test's server is missing: fail the test, or, when skipping was asked for, say that it
+/// was skipped and return `None`.
+pub fn unavailable<T>(why: &str) -> Option<T> {
     let msg = format!("moto is not available ({why}); run scripts/setup-moto.sh to install it");
-    if std::env::var("CI").is_ok_and(|v| v == "true") {
-        panic!("{msg}");
+    if !skip_requested() {
+        panic!("{msg} (set {SKIP_VAR}=1 to skip the tests that need it)");
     }
-    eprintln!("note: skipping test: {msg}");
+    // Straight to the process's stderr: libtest does not capture it, so the line shows up
+    // without --nocapture.
+    let _ = writeln!(
+        std::io::stderr(),
+        "skipped {}: {msg} ({SKIP_VAR}=1)",
+        test_name()
+    );
+    None
 }
 
 fn spawn(python: &PathBuf, script: &Path) -> Result<Moto, String> {
