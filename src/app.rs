@@ -21,6 +21,7 @@ pub fn run(cli: Cli) -> u8 {
         Command::IamPolicy(args) => run_iam_policy(&args),
         Command::Undo(args) => run_undo(&args, cli.quiet),
         Command::Doctor(args) => crate::doctor::run(&args),
+        Command::History(args) => return run_history(&args),
     };
     match result {
         Ok(code) => code,
@@ -180,7 +181,13 @@ fn run_check(args: &CheckArgs, quiet: bool) -> Result<u8, RunError> {
     })?;
     report.sort();
     let code = exit_code(&report, args.fail_on.threshold(), mode);
+    let recorded = audit_facts(&mut report, args, &config, code);
     emit(&report, args, quiet)?;
+    if let Err(e) = recorded {
+        // The report is out; the run's line is not in the history.
+        report::print_error(&e);
+        return Ok(2);
+    }
     Ok(code as u8)
 }
 
@@ -199,10 +206,8 @@ fn emit(report: &Report, args: &CheckArgs, quiet: bool) -> Result<(), RunError> 
     let write_err = |path: String| move |source| RunError::Write { path, source };
     match &args.output {
         Some(path) => {
-            let mut buf = Vec::new();
-            report::render(report, args.format, &opts, &mut buf)
+            write_atomically(path, |out| report::render(report, args.format, &opts, out))
                 .map_err(write_err(path.display().to_string()))?;
-            std::fs::write(path, buf).map_err(write_err(path.display().to_string()))?;
         }
         None => {
             report::render_to_stdout(report, args.format, &opts)
@@ -210,6 +215,71 @@ fn emit(report: &Report, args: &CheckArgs, quiet: bool) -> Result<(), RunError> 
         }
     }
     Ok(())
+}
+
+/// Writes a file whole or not at all: into a temporary file beside it, renamed over it at the
+/// end (a reader such as node_exporter's textfile collector never sees half a report).
+fn write_atomically(
+    path: &std::path::Path,
+    write: impl FnOnce(&mut dyn std::io::Write) -> std::io::Result<()>,
+) -> std::io::Result<()> {
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => std::path::Path::new("."),
+    };
+    let mut tmp = tempfile::Builder::new()
+        .prefix(".reglint-")
+        .suffix(".tmp")
+        .tempfile_in(dir)?;
+    write(tmp.as_file_mut())?;
+    tmp.as_file().sync_data()?;
+    tmp.persist(path).map_err(|e| e.error)?;
+    Ok(())
+}
+
+/// The run's time, exit status and namespace for the audit formats; with `--history`, its line
+/// appended (and the runs read back for the `html` trend chart).
+fn audit_facts(
+    report: &mut Report,
+    args: &CheckArgs,
+    config: &Config,
+    code: i32,
+) -> Result<(), crate::history::HistoryError> {
+    report.audit.time = Some(chrono::Utc::now());
+    report.audit.exit_code = u8::try_from(code).ok();
+    report.audit.namespace = config.file.audit.namespace.as_ref().map(|n| n.get_ref().clone());
+    if let Some(path) = &args.history {
+        let html = args.format == report::OutputFormat::Html;
+        crate::history::record(report, path, html)?;
+    }
+    Ok(())
+}
+
+/// `reglint history FILE`: exit 0, or 2 when the file cannot be read or the report written.
+fn run_history(args: &crate::cli::HistoryArgs) -> u8 {
+    let history = match crate::history::read(&args.file) {
+        Ok(h) => h,
+        Err(e) => {
+            report::print_error(&e);
+            return 2;
+        }
+    };
+    let render = |out: &mut dyn std::io::Write| report::history::render(&history, args.format, out);
+    let result = match &args.output {
+        Some(path) => write_atomically(path, render),
+        None => render(&mut std::io::stdout().lock()),
+    };
+    match result {
+        Ok(()) => 0,
+        Err(source) => {
+            let path = args
+                .output
+                .as_ref()
+                .map_or_else(|| "stdout".into(), |p| p.display().to_string());
+            report::print_error(&RunError::Write { path, source });
+            2
+        }
+    }
 }
 
 fn run_undo(args: &crate::cli::UndoArgs, quiet: bool) -> Result<u8, RunError> {

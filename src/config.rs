@@ -24,6 +24,16 @@ pub struct ConfigFile {
     pub rules: RulesConfig,
     #[serde(default)]
     pub verify: VerifyConfig,
+    #[serde(default)]
+    pub audit: AuditConfig,
+}
+
+/// `[audit]`: how scheduled audits publish (spec §11).
+#[derive(Debug, Default, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AuditConfig {
+    /// CloudWatch namespace of `--format emf` (default `Reglint`).
+    pub namespace: Option<Spanned<String>>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -210,6 +220,17 @@ impl Config {
                     &self.text,
                     acct.span(),
                     "local_account_id must be 12 digits".to_string(),
+                ));
+            }
+        }
+        if let Some(ns) = &self.file.audit.namespace {
+            if !crate::report::is_namespace(ns.get_ref()) {
+                problems.push(invalid(
+                    &shown,
+                    &self.text,
+                    ns.span(),
+                    "a CloudWatch namespace is 1 to 255 characters of letters, digits and . _ # : / -"
+                        .to_string(),
                 ));
             }
         }

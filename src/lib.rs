@@ -9,6 +9,7 @@ pub mod diagnostic;
 pub mod doctor;
 pub mod fix;
 pub mod fuzzing;
+pub mod history;
 pub mod iam;
 pub mod lint;
 pub mod model;
