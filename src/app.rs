@@ -227,11 +227,22 @@ fn write_atomically(
         Some(d) if !d.as_os_str().is_empty() => d,
         _ => std::path::Path::new("."),
     };
-    let mut tmp = tempfile::Builder::new()
-        .prefix(".reglint-")
-        .suffix(".tmp")
-        .tempfile_in(dir)?;
+    let existing = std::fs::metadata(path).ok().map(|m| m.permissions());
+    let mut builder = tempfile::Builder::new();
+    builder.prefix(".reglint-").suffix(".tmp");
+    #[cfg(unix)]
+    {
+        // A new file gets 0666 less the umask, as `std::fs::write` gives it (a temporary file
+        // alone is 0600, unreadable to a collector running as another user).
+        use std::os::unix::fs::PermissionsExt;
+        builder.permissions(std::fs::Permissions::from_mode(0o666));
+    }
+    let mut tmp = builder.tempfile_in(dir)?;
     write(tmp.as_file_mut())?;
+    if let Some(p) = existing {
+        // A file that is replaced keeps its mode.
+        tmp.as_file().set_permissions(p)?;
+    }
     tmp.as_file().sync_data()?;
     tmp.persist(path).map_err(|e| e.error)?;
     Ok(())

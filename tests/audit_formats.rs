@@ -255,6 +255,20 @@ fn output_files_are_replaced_by_rename_and_leave_no_temporary_file() {
         assert_ne!(before, after, "{format}: written in place, not renamed");
         assert_ne!(std::fs::read_to_string(&target).unwrap(), "old");
     }
+    // A new file gets the mode any new file gets here; a replaced file keeps its own.
+    use std::os::unix::fs::PermissionsExt;
+    let reference = out_dir.join("reference");
+    std::fs::write(&reference, "x").unwrap();
+    let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+    let fresh = out_dir.join("fresh.prom");
+    run(reglint().arg("check").arg(&path).args(["--format", "openmetrics", "-o"]).arg(&fresh));
+    assert_eq!(mode(&fresh), mode(&reference));
+    let kept = out_dir.join("reglint.openmetrics");
+    std::fs::set_permissions(&kept, std::fs::Permissions::from_mode(0o640)).unwrap();
+    run(reglint().arg("check").arg(&path).args(["--format", "openmetrics", "-o"]).arg(&kept));
+    assert_eq!(mode(&kept), 0o640);
+    std::fs::remove_file(&reference).unwrap();
+    std::fs::remove_file(&fresh).unwrap();
     let names: Vec<_> = std::fs::read_dir(&out_dir)
         .unwrap()
         .map(|e| e.unwrap().file_name().into_string().unwrap())
@@ -380,7 +394,8 @@ fn concurrent_and_killed_runs_never_leave_half_a_line() {
     }
     let killed_ok = killed
         .iter_mut()
-        .filter(|c| c.wait().unwrap().code().is_some())
+        .map(|c| c.wait().unwrap())
+        .filter(|s| s.code().is_some())
         .count();
     let doc = history_json(&history);
     assert_eq!(doc["skipped_lines"], json!([]), "a line was torn");
