@@ -258,7 +258,12 @@ fn audit_facts(
 ) -> Result<(), crate::history::HistoryError> {
     report.audit.time = Some(chrono::Utc::now());
     report.audit.exit_code = u8::try_from(code).ok();
-    report.audit.namespace = config.file.audit.namespace.as_ref().map(|n| n.get_ref().clone());
+    report.audit.namespace = config
+        .file
+        .audit
+        .namespace
+        .as_ref()
+        .map(|n| n.get_ref().clone());
     if let Some(path) = &args.history {
         let html = args.format == report::OutputFormat::Html;
         crate::history::record(report, path, html)?;

@@ -310,7 +310,11 @@ mod tests {
         assert_eq!(h.runs.len(), 1);
         assert_eq!(h.skipped.len(), 1);
         assert_eq!(h.skipped[0].line, 2);
-        assert!(h.skipped[0].reason.contains("incomplete last line"), "{:?}", h.skipped);
+        assert!(
+            h.skipped[0].reason.contains("incomplete last line"),
+            "{:?}",
+            h.skipped
+        );
     }
 
     #[test]
@@ -324,7 +328,11 @@ mod tests {
         assert_eq!(h.runs[0].errors, 3);
         assert_eq!(h.skipped.len(), 1);
         assert_eq!(h.skipped[0].line, 1);
-        assert!(h.skipped[0].reason.starts_with("not a run"), "{:?}", h.skipped);
+        assert!(
+            h.skipped[0].reason.starts_with("not a run"),
+            "{:?}",
+            h.skipped
+        );
     }
 
     #[test]
@@ -336,7 +344,19 @@ mod tests {
         assert_eq!(c.by_rule.get("RG101"), Some(&-2));
         assert_eq!(c.by_rule.get("RG102"), Some(&1));
         let t = rule_trends(&[a, b]);
-        assert_eq!(t["RG101"], RuleTrend { first: 2, latest: 0 });
-        assert_eq!(t["RG102"], RuleTrend { first: 0, latest: 1 });
+        assert_eq!(
+            t["RG101"],
+            RuleTrend {
+                first: 2,
+                latest: 0
+            }
+        );
+        assert_eq!(
+            t["RG102"],
+            RuleTrend {
+                first: 0,
+                latest: 1
+            }
+        );
     }
 }

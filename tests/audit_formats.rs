@@ -36,7 +36,10 @@ fn python() -> PathBuf {
     let py = root().join(".venv/bin/python");
     let ok = py.is_file()
         && Command::new(&py)
-            .args(["-c", "import jsonschema, prometheus_client.openmetrics.parser"])
+            .args([
+                "-c",
+                "import jsonschema, prometheus_client.openmetrics.parser",
+            ])
             .status()
             .is_ok_and(|s| s.success());
     assert!(
@@ -75,8 +78,11 @@ fn json_report(path: &Path) -> Value {
 fn emf_lines_are_valid_against_the_schema_and_the_limits_and_count_the_run() {
     let dir = tempfile::tempdir().unwrap();
     let path = registry(dir.path());
-    std::fs::write(dir.path().join("reglint.toml"), "[audit]\nnamespace = \"Acme/Registry\"\n")
-        .unwrap();
+    std::fs::write(
+        dir.path().join("reglint.toml"),
+        "[audit]\nnamespace = \"Acme/Registry\"\n",
+    )
+    .unwrap();
     let out = run(reglint()
         .current_dir(dir.path())
         .arg("check")
@@ -105,10 +111,16 @@ fn emf_lines_are_valid_against_the_schema_and_the_limits_and_count_the_run() {
     let label = path.display().to_string();
     let dims = |e: &Value| e["_aws"]["CloudWatchMetrics"][0]["Dimensions"][0].clone();
     for e in &events {
-        assert_eq!(e["_aws"]["CloudWatchMetrics"][0]["Namespace"], "Acme/Registry");
+        assert_eq!(
+            e["_aws"]["CloudWatchMetrics"][0]["Namespace"],
+            "Acme/Registry"
+        );
         assert_eq!(e["Source"], label.as_str());
     }
-    let source: Vec<_> = events.iter().filter(|e| dims(e) == json!(["Source"])).collect();
+    let source: Vec<_> = events
+        .iter()
+        .filter(|e| dims(e) == json!(["Source"]))
+        .collect();
     assert_eq!(source.len(), 1);
     let total = summary["errors"].as_u64().unwrap()
         + summary["warnings"].as_u64().unwrap()
@@ -120,7 +132,12 @@ fn emf_lines_are_valid_against_the_schema_and_the_limits_and_count_the_run() {
     let by_rule: std::collections::BTreeMap<String, u64> = events
         .iter()
         .filter(|e| dims(e) == json!(["Source", "Rule"]))
-        .map(|e| (e["Rule"].as_str().unwrap().to_string(), e["Findings"].as_u64().unwrap()))
+        .map(|e| {
+            (
+                e["Rule"].as_str().unwrap().to_string(),
+                e["Findings"].as_u64().unwrap(),
+            )
+        })
         .collect();
     assert_eq!(json!(by_rule), summary["by_rule"]);
     let accounts: Vec<_> = events
@@ -135,8 +152,11 @@ fn emf_lines_are_valid_against_the_schema_and_the_limits_and_count_the_run() {
 fn a_namespace_cloudwatch_refuses_is_a_configuration_error() {
     let dir = tempfile::tempdir().unwrap();
     let path = registry(dir.path());
-    std::fs::write(dir.path().join("reglint.toml"), "[audit]\nnamespace = \"bad name!\"\n")
-        .unwrap();
+    std::fs::write(
+        dir.path().join("reglint.toml"),
+        "[audit]\nnamespace = \"bad name!\"\n",
+    )
+    .unwrap();
     let out = reglint()
         .current_dir(dir.path())
         .arg("check")
@@ -191,9 +211,16 @@ fn openmetrics_is_read_by_the_prometheus_parser_with_escaped_labels_and_no_times
     assert_eq!(findings["type"], "gauge");
     let mut by_rule = serde_json::Map::new();
     for s in findings["samples"].as_array().unwrap() {
-        assert_eq!(s["labels"]["source"], label.as_str(), "the label round-trips: {s}");
+        assert_eq!(
+            s["labels"]["source"],
+            label.as_str(),
+            "the label round-trips: {s}"
+        );
         assert_eq!(s["timestamp"], Value::Null);
-        by_rule.insert(s["labels"]["rule"].as_str().unwrap().into(), s["value"].as_f64().unwrap().round().into());
+        by_rule.insert(
+            s["labels"]["rule"].as_str().unwrap().into(),
+            s["value"].as_f64().unwrap().round().into(),
+        );
     }
     let expected: serde_json::Map<String, Value> = summary["by_rule"]
         .as_object()
@@ -222,7 +249,10 @@ fn the_openmetrics_parser_would_refuse_a_file_without_eof() {
     // The parser in the test above is strict: the same exposition without `# EOF` fails.
     let dir = tempfile::tempdir().unwrap();
     let path = registry(dir.path());
-    let out = run(reglint().arg("check").arg(&path).args(["--format", "openmetrics"]));
+    let out = run(reglint()
+        .arg("check")
+        .arg(&path)
+        .args(["--format", "openmetrics"]));
     let text = String::from_utf8(out.stdout).unwrap();
     let cut = dir.path().join("cut.prom");
     std::fs::write(&cut, text.trim_end_matches("# EOF\n")).unwrap();
@@ -261,11 +291,19 @@ fn output_files_are_replaced_by_rename_and_leave_no_temporary_file() {
     std::fs::write(&reference, "x").unwrap();
     let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
     let fresh = out_dir.join("fresh.prom");
-    run(reglint().arg("check").arg(&path).args(["--format", "openmetrics", "-o"]).arg(&fresh));
+    run(reglint()
+        .arg("check")
+        .arg(&path)
+        .args(["--format", "openmetrics", "-o"])
+        .arg(&fresh));
     assert_eq!(mode(&fresh), mode(&reference));
     let kept = out_dir.join("reglint.openmetrics");
     std::fs::set_permissions(&kept, std::fs::Permissions::from_mode(0o640)).unwrap();
-    run(reglint().arg("check").arg(&path).args(["--format", "openmetrics", "-o"]).arg(&kept));
+    run(reglint()
+        .arg("check")
+        .arg(&path)
+        .args(["--format", "openmetrics", "-o"])
+        .arg(&kept));
     assert_eq!(mode(&kept), 0o640);
     std::fs::remove_file(&reference).unwrap();
     std::fs::remove_file(&fresh).unwrap();
@@ -277,7 +315,10 @@ fn output_files_are_replaced_by_rename_and_leave_no_temporary_file() {
 }
 
 fn history_json(file: &Path) -> Value {
-    let out = run(reglint().arg("history").arg(file).args(["--format", "json"]));
+    let out = run(reglint()
+        .arg("history")
+        .arg(file)
+        .args(["--format", "json"]));
     assert_eq!(out.status.code(), Some(0));
     serde_json::from_slice(&out.stdout).unwrap()
 }
@@ -308,12 +349,26 @@ fn history_over_two_runs_shows_each_run_the_change_and_first_and_latest_counts()
     assert_eq!(lines.lines().count(), 2);
     let first: Value = serde_json::from_str(lines.lines().next().unwrap()).unwrap();
     for member in [
-        "time", "tool", "sources", "items", "errors", "warnings", "infos", "unverifiable",
-        "by_rule", "by_account", "by_severity", "aws_calls", "exit_code",
+        "time",
+        "tool",
+        "sources",
+        "items",
+        "errors",
+        "warnings",
+        "infos",
+        "unverifiable",
+        "by_rule",
+        "by_account",
+        "by_severity",
+        "aws_calls",
+        "exit_code",
     ] {
         assert!(first.get(member).is_some(), "{member} missing from {first}");
     }
-    assert!(first["by_account"]["152864141302"].as_u64().unwrap() > 0, "{first}");
+    assert!(
+        first["by_account"]["152864141302"].as_u64().unwrap() > 0,
+        "{first}"
+    );
 
     let doc = history_json(&history);
     let runs = doc["runs"].as_array().unwrap();
@@ -322,7 +377,11 @@ fn history_over_two_runs_shows_each_run_the_change_and_first_and_latest_counts()
     let change = &runs[1]["change"]["by_rule"];
     assert_eq!(change["RG101"], -1, "{change}");
     let rg003 = &doc["rules"]["RG003"];
-    assert_eq!(rg003["latest"].as_u64().unwrap(), rg003["first"].as_u64().unwrap() + 1, "{doc}");
+    assert_eq!(
+        rg003["latest"].as_u64().unwrap(),
+        rg003["first"].as_u64().unwrap() + 1,
+        "{doc}"
+    );
     assert_eq!(doc["rules"]["RG101"], json!({"first": 1, "latest": 0}));
     assert_eq!(doc["skipped_lines"], json!([]));
 

@@ -23,19 +23,23 @@ use serde_json::json;
 const HOSTILE_NAME: &str = "<img src=x onerror=\"document.title='pwned'\">";
 
 fn chromium() -> Option<PathBuf> {
-    let found = ["chromium", "chromium-browser"].into_iter().find_map(|name| {
-        Command::new("sh")
-            .args(["-c", &format!("command -v {name}")])
-            .output()
-            .ok()
-            .filter(|o| o.status.success())
-            .map(|o| PathBuf::from(String::from_utf8_lossy(&o.stdout).trim()))
-    });
+    let found = ["chromium", "chromium-browser"]
+        .into_iter()
+        .find_map(|name| {
+            Command::new("sh")
+                .args(["-c", &format!("command -v {name}")])
+                .output()
+                .ok()
+                .filter(|o| o.status.success())
+                .map(|o| PathBuf::from(String::from_utf8_lossy(&o.stdout).trim()))
+        });
     if found.is_none() && std::env::var("REGLINT_SKIP_BROWSER_TESTS").as_deref() == Ok("1") {
         eprintln!("skipped: Chromium is missing and REGLINT_SKIP_BROWSER_TESTS=1");
         return None;
     }
-    Some(found.expect("Chromium is missing: run scripts/setup-audit.sh (or set REGLINT_SKIP_BROWSER_TESTS=1)"))
+    Some(found.expect(
+        "Chromium is missing: run scripts/setup-audit.sh (or set REGLINT_SKIP_BROWSER_TESTS=1)",
+    ))
 }
 
 /// Headless Chromium with the flags of shared testing notes, a fresh profile, and every request
@@ -70,9 +74,15 @@ fn proxy() -> (u16, Requests) {
             let Ok(mut conn) = conn else { continue };
             let mut buf = [0u8; 4096];
             let n = conn.read(&mut buf).unwrap_or(0);
-            let first = String::from_utf8_lossy(&buf[..n]).lines().next().unwrap_or("").to_string();
+            let first = String::from_utf8_lossy(&buf[..n])
+                .lines()
+                .next()
+                .unwrap_or("")
+                .to_string();
             record.0.lock().unwrap().push(first);
-            let _ = conn.write_all(b"HTTP/1.1 502 Bad Gateway\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
+            let _ = conn.write_all(
+                b"HTTP/1.1 502 Bad Gateway\r\nContent-Length: 0\r\nConnection: close\r\n\r\n",
+            );
         }
     });
     (port, seen)
@@ -90,7 +100,7 @@ impl Requests {
     /// The requests that are not the browser's own: Chromium calls its vendor's time, update
     /// and account services by itself (`clients2.google.com/time`, `update.googleapis.com`,
     /// `accounts.google.com`) whatever page it shows, even with the flags that quiet it.
-    fn from_pages(&self) -> Vec<String> {
+    fn of_pages(&self) -> Vec<String> {
         let own = [".google.com", ".googleapis.com", ".gvt1.com"];
         self.all()
             .into_iter()
@@ -122,7 +132,11 @@ fn dump_dom(bin: &Path, dir: &Path, proxy: u16, target: &str) -> (String, f64) {
         .output()
         .unwrap();
     let secs = started.elapsed().as_secs_f64();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     (String::from_utf8(out.stdout).unwrap(), secs)
 }
 
@@ -175,23 +189,47 @@ fn the_page_shows_findings_as_text_and_no_request_leaves_it() {
     let page = dir.path().join("report.html");
     html_report(&registry, &page, &[]);
     let html = std::fs::read_to_string(&page).unwrap();
-    assert!(html.contains("content=\"default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'\""));
-    assert!(!html.contains("<img"), "raw markup from the data in the file");
+    assert!(html.contains(
+        "content=\"default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'\""
+    ));
+    assert!(
+        !html.contains("<img"),
+        "raw markup from the data in the file"
+    );
 
     let (dom, _) = dump_dom(&bin, dir.path(), port, &url(&page));
     for code in ["RG101", "RG003", "RG102"] {
-        assert!(dom.contains(&format!("<span class=\"gname\">{code}</span>")), "{code} group missing");
-        assert!(dom.contains(&format!("<td class=\"rule\">{code}</td>")), "{code} row missing");
+        assert!(
+            dom.contains(&format!("<span class=\"gname\">{code}</span>")),
+            "{code} group missing"
+        );
+        assert!(
+            dom.contains(&format!("<td class=\"rule\">{code}</td>")),
+            "{code} row missing"
+        );
     }
-    assert!(dom.contains("Exit status 1"), "header without the exit status");
+    assert!(
+        dom.contains("Exit status 1"),
+        "header without the exit status"
+    );
     assert!(dom.contains("<td class=\"account\">843074507558</td>"));
     // The hostile texts are there, as text.
-    assert!(dom.contains("&lt;img src=\\\"http://127.0.0.1:"), "hostile key not shown as text");
-    assert!(dom.contains("&lt;b&gt;&lt;img"), "hostile account not shown as text");
+    assert!(
+        dom.contains("&lt;img src=\\\"http://127.0.0.1:"),
+        "hostile key not shown as text"
+    );
+    assert!(
+        dom.contains("&lt;b&gt;&lt;img"),
+        "hostile account not shown as text"
+    );
     assert!(!dom.contains("<img"), "an element was created from data");
     assert!(!dom.contains("<b>"), "an element was created from data");
     assert!(!dom.contains("<title>pwned"), "a script from the data ran");
-    assert_eq!(seen.from_pages(), Vec::<String>::new(), "the page made a request");
+    assert_eq!(
+        seen.of_pages(),
+        Vec::<String>::new(),
+        "the page made a request"
+    );
 }
 
 #[test]
@@ -204,12 +242,14 @@ fn the_request_detector_sees_a_page_that_loads_from_outside() {
     let page = dir.path().join("leaky.html");
     std::fs::write(
         &page,
-        format!("<!DOCTYPE html><html><body><img src=\"http://127.0.0.1:{port}/x.png\"></body></html>"),
+        format!(
+            "<!DOCTYPE html><html><body><img src=\"http://127.0.0.1:{port}/x.png\"></body></html>"
+        ),
     )
     .unwrap();
     dump_dom(&bin, dir.path(), port, &url(&page));
     assert!(
-        seen.from_pages().iter().any(|r| r.contains("/x.png")),
+        seen.of_pages().iter().any(|r| r.contains("/x.png")),
         "the proxy saw no request from the page: {:?}",
         seen.all()
     );
@@ -227,8 +267,15 @@ fn the_filter_in_the_address_narrows_the_list() {
     let (only, _) = dump_dom(&bin, dir.path(), port, &format!("{}#q=rg003", url(&page)));
     assert!(all.contains("<span class=\"gname\">RG101</span>"));
     assert!(only.contains("<span class=\"gname\">RG003</span>"));
-    assert!(!only.contains("<span class=\"gname\">RG101</span>"), "the filter kept RG101");
-    assert_eq!(seen.from_pages(), Vec::<String>::new(), "a request left the page");
+    assert!(
+        !only.contains("<span class=\"gname\">RG101</span>"),
+        "the filter kept RG101"
+    );
+    assert_eq!(
+        seen.of_pages(),
+        Vec::<String>::new(),
+        "a request left the page"
+    );
 }
 
 #[test]
@@ -247,7 +294,11 @@ fn a_screenshot_of_the_page_is_not_blank() {
         .arg(url(&page))
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let decoder = png::Decoder::new(std::io::BufReader::new(std::fs::File::open(&shot).unwrap()));
     let mut reader = decoder.read_info().unwrap();
     let mut buf = vec![0; reader.output_buffer_size().unwrap()];
@@ -263,7 +314,11 @@ fn a_screenshot_of_the_page_is_not_blank() {
     }
     assert!(colours.len() > 16, "{} colours", colours.len());
     assert!(dark > 1000, "only {dark} dark pixels: no text drawn");
-    assert_eq!(seen.from_pages(), Vec::<String>::new(), "a request left the page");
+    assert_eq!(
+        seen.of_pages(),
+        Vec::<String>::new(),
+        "a request left the page"
+    );
 }
 
 #[test]
@@ -281,9 +336,19 @@ fn history_over_two_runs_draws_the_trend_chart() {
     html_report(&registry, &page, &["--history", &h]);
     let (dom, _) = dump_dom(&bin, dir.path(), port, &url(&page));
     assert!(dom.contains("<svg id=\"trend-chart\""), "no chart");
-    assert_eq!(dom.matches("<circle").count(), 4, "two runs of errors and warnings");
+    assert_eq!(
+        dom.matches("<circle").count(),
+        4,
+        "two runs of errors and warnings"
+    );
     let errors = dom.split("<polyline class=\"errors\"").nth(1).unwrap();
-    let points = errors.split("points=\"").nth(1).unwrap().split('"').next().unwrap();
+    let points = errors
+        .split("points=\"")
+        .nth(1)
+        .unwrap()
+        .split('"')
+        .next()
+        .unwrap();
     assert_eq!(points.split(' ').count(), 2, "{points}");
 
     let out = reglint()
@@ -294,11 +359,23 @@ fn history_over_two_runs_draws_the_trend_chart() {
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(0));
-    let (dom, _) = dump_dom(&bin, dir.path(), port, &url(&dir.path().join("history.html")));
+    let (dom, _) = dump_dom(
+        &bin,
+        dir.path(),
+        port,
+        &url(&dir.path().join("history.html")),
+    );
     assert!(dom.contains("<svg id=\"trend-chart\""));
-    assert!(dom.contains("<td>RG101</td><td>3</td><td>2</td>"), "rule trend missing");
+    assert!(
+        dom.contains("<td>RG101</td><td>3</td><td>2</td>"),
+        "rule trend missing"
+    );
     assert!(dom.contains("RG101 -1"), "change missing");
-    assert_eq!(seen.from_pages(), Vec::<String>::new(), "a request left the page");
+    assert_eq!(
+        seen.of_pages(),
+        Vec::<String>::new(),
+        "a request left the page"
+    );
 }
 
 #[test]

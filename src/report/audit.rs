@@ -34,7 +34,10 @@ pub struct AuditCounts {
 impl AuditCounts {
     pub fn count(&mut self, d: &Diagnostic) {
         let source = d.item.as_ref().map_or(NO_SOURCE, |i| i.source);
-        *self.by_rule.entry((source, d.rule, d.severity)).or_default() += 1;
+        *self
+            .by_rule
+            .entry((source, d.rule, d.severity))
+            .or_default() += 1;
         if let Some(account) = &d.account {
             let accounts = self.by_account.entry(source).or_default();
             let c = match accounts.get_mut(account.as_str()) {
@@ -110,7 +113,13 @@ mod tests {
     use super::*;
     use crate::diagnostic::ItemRef;
 
-    fn finding(rule: &'static str, severity: Severity, source: usize, index: usize, account: Option<&str>) -> Diagnostic {
+    fn finding(
+        rule: &'static str,
+        severity: Severity,
+        source: usize,
+        index: usize,
+        account: Option<&str>,
+    ) -> Diagnostic {
         let mut d = crate::report::json::tests::sample(false);
         d.rule = rule;
         d.severity = severity;
@@ -126,9 +135,27 @@ mod tests {
     #[test]
     fn counts_by_source_rule_severity_account_and_unverifiable_items() {
         let mut c = AuditCounts::default();
-        c.count(&finding("RG101", Severity::Error, 0, 1, Some("111111111111")));
-        c.count(&finding("RG101", Severity::Error, 0, 2, Some("111111111111")));
-        c.count(&finding("RG203", Severity::Warning, 0, 2, Some("222222222222")));
+        c.count(&finding(
+            "RG101",
+            Severity::Error,
+            0,
+            1,
+            Some("111111111111"),
+        ));
+        c.count(&finding(
+            "RG101",
+            Severity::Error,
+            0,
+            2,
+            Some("111111111111"),
+        ));
+        c.count(&finding(
+            "RG203",
+            Severity::Warning,
+            0,
+            2,
+            Some("222222222222"),
+        ));
         c.count(&finding("RG409", Severity::Warning, 1, 5, None));
         c.count(&finding("RG410", Severity::Warning, 1, 5, None));
         c.count(&finding("RG409", Severity::Warning, 1, 6, None));
@@ -138,8 +165,20 @@ mod tests {
         assert_eq!(c.unverifiable_in(0), 0);
         assert_eq!(c.unverifiable_in(1), 2);
         let a = c.accounts();
-        assert_eq!(a["111111111111"], AccountCount { findings: 2, errors: 2 });
-        assert_eq!(a["222222222222"], AccountCount { findings: 1, errors: 0 });
+        assert_eq!(
+            a["111111111111"],
+            AccountCount {
+                findings: 2,
+                errors: 2
+            }
+        );
+        assert_eq!(
+            a["222222222222"],
+            AccountCount {
+                findings: 1,
+                errors: 0
+            }
+        );
         assert_eq!(a.len(), 2);
     }
 }

@@ -30,8 +30,7 @@ pub const MAX_DIMENSION_VALUE: usize = 1024;
 pub fn is_namespace(s: &str) -> bool {
     (1..=255).contains(&s.len())
         && !s.starts_with("AWS/")
-        && s
-            .bytes()
+        && s.bytes()
             .all(|b| b.is_ascii_alphanumeric() || b"._#:/-".contains(&b))
 }
 
@@ -67,18 +66,25 @@ fn events(report: &Report) -> Vec<Event> {
         out.push(Event {
             dimensions: &["Source"],
             metrics: &["Findings", "Errors", "Items", "Unverifiable"],
-            root: root(&[("Source", label.as_str())], &[
-                ("Findings", findings),
-                ("Errors", errors),
-                ("Items", items),
-                ("Unverifiable", counts.unverifiable_in(s)),
-            ]),
+            root: root(
+                &[("Source", label.as_str())],
+                &[
+                    ("Findings", findings),
+                    ("Errors", errors),
+                    ("Items", items),
+                    ("Unverifiable", counts.unverifiable_in(s)),
+                ],
+            ),
         });
     }
     for ((s, rule, severity), n) in &counts.by_rule {
-        let mut root = root(&[("Source", source_label(report, *s).as_str()), ("Rule", *rule)], &[
-            ("Findings", *n),
-        ]);
+        let mut root = root(
+            &[
+                ("Source", source_label(report, *s).as_str()),
+                ("Rule", *rule),
+            ],
+            &[("Findings", *n)],
+        );
         root.insert("Severity".into(), severity.as_str().into());
         out.push(Event {
             dimensions: &["Source", "Rule"],
@@ -92,7 +98,10 @@ fn events(report: &Report) -> Vec<Event> {
                 dimensions: &["Source", "Account"],
                 metrics: &["Findings", "Errors"],
                 root: root(
-                    &[("Source", source_label(report, *s).as_str()), ("Account", account.as_str())],
+                    &[
+                        ("Source", source_label(report, *s).as_str()),
+                        ("Account", account.as_str()),
+                    ],
                     &[("Findings", c.findings), ("Errors", c.errors)],
                 ),
             });
@@ -189,11 +198,16 @@ fn check_directive(root: &Map<String, Value>, d: &Value) -> Result<(), String> {
             None => return Err(format!("metric {name:?} is not a root member")),
         }
     }
-    let sets = d["Dimensions"].as_array().ok_or("Dimensions is not an array")?;
+    let sets = d["Dimensions"]
+        .as_array()
+        .ok_or("Dimensions is not an array")?;
     for set in sets {
         let keys = set.as_array().ok_or("a dimension set is not an array")?;
         if keys.len() > MAX_DIMENSIONS {
-            return Err(format!("{} dimensions (at most {MAX_DIMENSIONS})", keys.len()));
+            return Err(format!(
+                "{} dimensions (at most {MAX_DIMENSIONS})",
+                keys.len()
+            ));
         }
         for key in keys.iter().map(|k| k.as_str().unwrap_or("")) {
             match root.get(key).and_then(Value::as_str) {
@@ -218,7 +232,9 @@ mod tests {
         assert_eq!(check_event(&good), Ok(()));
         let mut missing = good.clone();
         missing.as_object_mut().unwrap().remove("Findings");
-        assert!(check_event(&missing).unwrap_err().contains("not a root member"));
+        assert!(check_event(&missing)
+            .unwrap_err()
+            .contains("not a root member"));
         let mut text = good.clone();
         text["Findings"] = "3".into();
         assert!(check_event(&text).unwrap_err().contains("not a number"));

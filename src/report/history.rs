@@ -78,12 +78,23 @@ fn render_text(h: &History, out: &mut dyn Write) -> io::Result<()> {
     if !trends.is_empty() {
         writeln!(out, "\n{:<8} {:>6} {:>7}", "rule", "first", "latest")?;
         for (rule, t) in &trends {
-            writeln!(out, "{:<8} {:>6} {:>7}", escape_terminal(rule), t.first, t.latest)?;
+            writeln!(
+                out,
+                "{:<8} {:>6} {:>7}",
+                escape_terminal(rule),
+                t.first,
+                t.latest
+            )?;
         }
     }
     writeln!(out, "\n{} runs", h.runs.len())?;
     for s in &h.skipped {
-        writeln!(out, "line {} skipped: {}", s.line, escape_terminal(&s.reason))?;
+        writeln!(
+            out,
+            "line {} skipped: {}",
+            s.line,
+            escape_terminal(&s.reason)
+        )?;
     }
     Ok(())
 }

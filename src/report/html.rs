@@ -33,7 +33,10 @@ pub const CSP: &str = "default-src 'none'; style-src 'unsafe-inline'; script-src
 
 /// The page of a `check` run.
 pub(super) fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
-    let time = report.audit.time().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+    let time = report
+        .audit
+        .time()
+        .to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
     let mut page = String::with_capacity(64 * 1024);
     head(&mut page, &format!("reglint audit {time}"));
     header(&mut page, report, &time);
@@ -46,7 +49,10 @@ pub(super) fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
     out.write_all(page.as_bytes())?;
     out.write_all(b"<script type=\"application/json\" id=\"reglint-data\">")?;
     write_data(report, out)?;
-    write!(out, "</script>\n<script>{SCRIPT}</script>\n</body>\n</html>\n")
+    write!(
+        out,
+        "</script>\n<script>{SCRIPT}</script>\n</body>\n</html>\n"
+    )
 }
 
 const FINDINGS_SECTION: &str = "<section id=\"findings\"><h2>Findings</h2>\n\
@@ -117,7 +123,7 @@ fn header(page: &mut String, report: &Report, time: &str) {
     }
     page.push_str("</ul>\n");
     for note in &report.notes {
-        let _ = write!(page, "<p class=\"note\">{}</p>\n", escape(note));
+        let _ = writeln!(page, "<p class=\"note\">{}</p>", escape(note));
     }
     page.push_str("</header>\n");
 }
@@ -126,7 +132,10 @@ fn header(page: &mut String, report: &Report, time: &str) {
 fn exit_status(code: Option<u8>) -> (&'static str, String) {
     match code {
         Some(0) => ("ok", "Exit status 0: nothing at or above --fail-on".into()),
-        Some(1) => ("fail", "Exit status 1: findings at or above --fail-on".into()),
+        Some(1) => (
+            "fail",
+            "Exit status 1: findings at or above --fail-on".into(),
+        ),
         Some(3) => (
             "incomplete",
             "Exit status 3: incomplete (items not verified or fixes skipped)".into(),
@@ -157,13 +166,15 @@ fn write_data(report: &Report, out: &mut dyn Write) -> io::Result<()> {
         if i > 0 {
             out.write_all(b",")?;
         }
-        write_safe_json(&finding(d), out)?;
+        write_safe_json(&finding(d, &sources), out)?;
     }
     out.write_all(b"]}")
 }
 
-/// One finding: [rule, severity, source, account, key, attribute, message, fix, place].
-fn finding(d: &Diagnostic) -> Value {
+/// One finding: [rule, severity, source, account, key, attribute, message, fix, place], where
+/// place is `[line, column]` in the finding's source file, or a text (`path:line:column` of
+/// another file, or the origin and key of a table item).
+fn finding(d: &Diagnostic, sources: &[&str]) -> Value {
     let key = d
         .item
         .as_ref()
@@ -182,8 +193,16 @@ fn finding(d: &Diagnostic) -> Value {
         d.attribute,
         d.message,
         fix,
-        super::place(d),
+        place(d, sources),
     ])
+}
+
+fn place(d: &Diagnostic, sources: &[&str]) -> Value {
+    let source = d.item.as_ref().and_then(|i| sources.get(i.source));
+    match &d.location {
+        Some(l) if source == Some(&l.path.as_str()) => json!([l.line, l.column]),
+        _ => super::place(d).into(),
+    }
 }
 
 /// JSON with `<`, `>` and `&` escaped, so that it cannot end the script element it is in.
@@ -233,7 +252,11 @@ fn chart(page: &mut String, runs: &[Run]) {
         t = PAD + 4.0,
     );
     for (name, colour, pick) in [
-        ("errors", "#c62828", (|r: &Run| r.errors) as fn(&Run) -> usize),
+        (
+            "errors",
+            "#c62828",
+            (|r: &Run| r.errors) as fn(&Run) -> usize,
+        ),
         ("warnings", "#ef8f00", |r: &Run| r.warnings),
     ] {
         let points: Vec<String> = runs
@@ -287,9 +310,9 @@ fn chart_labels(page: &mut String, runs: &[Run], w: f64, h: f64, pad: f64) {
 pub(super) fn render_history(h: &History, out: &mut dyn Write) -> io::Result<()> {
     let mut page = String::with_capacity(16 * 1024);
     head(&mut page, "reglint audit history");
-    let _ = write!(
+    let _ = writeln!(
         page,
-        "<header><h1>reglint audit history</h1><p>{} runs</p></header>\n",
+        "<header><h1>reglint audit history</h1><p>{} runs</p></header>",
         h.runs.len()
     );
     if !h.runs.is_empty() {
@@ -300,9 +323,9 @@ pub(super) fn render_history(h: &History, out: &mut dyn Write) -> io::Result<()>
     runs_table(&mut page, &h.runs);
     rules_table(&mut page, &h.runs);
     for s in &h.skipped {
-        let _ = write!(
+        let _ = writeln!(
             page,
-            "<p class=\"note skipped\">Line {}: {}</p>\n",
+            "<p class=\"note skipped\">Line {}: {}</p>",
             s.line,
             escape(&s.reason)
         );
@@ -372,7 +395,10 @@ mod tests {
         let mut out = Vec::new();
         write_safe_json(&json!(["</script><img src=x>", "a&b"]), &mut out).unwrap();
         let text = String::from_utf8(out).unwrap();
-        assert!(!text.contains('<') && !text.contains('>') && !text.contains('&'), "{text}");
+        assert!(
+            !text.contains('<') && !text.contains('>') && !text.contains('&'),
+            "{text}"
+        );
         let back: Value = serde_json::from_str(&text).unwrap();
         assert_eq!(back, json!(["</script><img src=x>", "a&b"]));
     }

@@ -32,8 +32,8 @@ mod text;
 
 pub use stream::{Spilled, Stream};
 
-pub use escape::escape_terminal;
 pub use emf::is_namespace;
+pub use escape::escape_terminal;
 
 use std::collections::BTreeMap;
 use std::io::{self, IsTerminal, Write};

@@ -49,7 +49,12 @@ fn write_findings(report: &Report, s: &mut String) {
 }
 
 fn write_per_source(report: &Report, s: &mut String) {
-    family(s, "reglint_items", None, "Items read by the last run, by source.");
+    family(
+        s,
+        "reglint_items",
+        None,
+        "Items read by the last run, by source.",
+    );
     for src in &report.sources {
         let _ = writeln!(
             s,

@@ -19,7 +19,7 @@
   }
 
   function haystack(f) {
-    return [f[0], f[1], data.sources[f[2]], f[3], f[4], f[5], f[6], f[7], f[8]]
+    return [f[0], f[1], f[3], f[4], f[5], f[6], f[7], placeOf(f)]
       .filter(function (x) { return x !== null && x !== undefined; })
       .join(" ").toLowerCase();
   }
@@ -100,13 +100,18 @@
     page();
   }
 
+  function placeOf(f) {
+    if (!Array.isArray(f[8])) return f[8];
+    return data.sources[f[2]] + ":" + f[8][0] + ":" + f[8][1];
+  }
+
   function row(f) {
     var tr = el("tr", "finding sev-" + f[1]);
     tr.appendChild(el("td", "sev", f[1]));
     tr.appendChild(el("td", "rule", f[0]));
     var item = el("td", "item");
     if (f[4]) item.appendChild(el("code", null, f[4]));
-    item.appendChild(el("div", "place", f[8]));
+    item.appendChild(el("div", "place", placeOf(f)));
     tr.appendChild(item);
     tr.appendChild(el("td", "account", f[3]));
     tr.appendChild(el("td", "attribute", f[5]));
@@ -128,4 +133,6 @@
     filterBox.value = decodeURIComponent(location.hash.slice(3));
   }
   render();
+  // How long the page took to be ready (parsing, data, first list), for measurements.
+  document.documentElement.dataset.readyMs = String(Math.round(performance.now()));
 })();
