@@ -11,12 +11,14 @@
 //! published schema does not check (see [`check_event`]); dimension values longer than the
 //! 1024 characters CloudWatch takes are cut.
 
+use std::collections::BTreeMap;
 use std::io::{self, Write};
 
 use serde_json::{json, Map, Value};
 
 use super::audit::NO_SOURCE;
 use super::Report;
+use crate::diagnostic::Severity;
 
 /// An event may be at most 1 MB.
 pub const MAX_EVENT_BYTES: usize = 1_000_000;
@@ -53,21 +55,27 @@ struct Event {
 }
 
 fn events(report: &Report) -> Vec<Event> {
+    let mut out = source_events(report);
+    out.extend(rule_events(report));
+    out.extend(account_events(report));
+    out
+}
+
+/// {Source}: one line per source (and one for the configuration's own findings).
+fn source_events(report: &Report) -> Vec<Event> {
     let counts = &report.audit_counts;
     let mut sources: Vec<usize> = (0..report.sources.len()).collect();
     if counts.by_rule.keys().any(|(s, _, _)| *s == NO_SOURCE) {
         sources.push(NO_SOURCE);
     }
-    let mut out = Vec::new();
-    for &s in &sources {
-        let label = source_label(report, s);
+    let event = |s: usize| {
         let (findings, errors) = counts.source_totals(s);
         let items = report.sources.get(s).map_or(0, |x| x.items);
-        out.push(Event {
+        Event {
             dimensions: &["Source"],
             metrics: &["Findings", "Errors", "Items", "Unverifiable"],
             root: root(
-                &[("Source", label.as_str())],
+                &[("Source", source_label(report, s).as_str())],
                 &[
                     ("Findings", findings),
                     ("Errors", errors),
@@ -75,24 +83,39 @@ fn events(report: &Report) -> Vec<Event> {
                     ("Unverifiable", counts.unverifiable_in(s)),
                 ],
             ),
-        });
+        }
+    };
+    sources.into_iter().map(event).collect()
+}
+
+/// {Source, Rule}: one line per rule with findings in a source, whatever their severities
+/// (verification can lower some of a rule's findings to warnings); `Severity` is the worst.
+fn rule_events(report: &Report) -> Vec<Event> {
+    let mut per_rule: BTreeMap<(usize, &str), (usize, Severity)> = BTreeMap::new();
+    for ((s, rule, severity), n) in &report.audit_counts.by_rule {
+        let e = per_rule.entry((*s, rule)).or_insert((0, *severity));
+        e.0 += n;
+        e.1 = e.1.max(*severity);
     }
-    for ((s, rule, severity), n) in &counts.by_rule {
+    let event = |((s, rule), (n, severity)): ((usize, &str), (usize, Severity))| {
         let mut root = root(
-            &[
-                ("Source", source_label(report, *s).as_str()),
-                ("Rule", *rule),
-            ],
-            &[("Findings", *n)],
+            &[("Source", source_label(report, s).as_str()), ("Rule", rule)],
+            &[("Findings", n)],
         );
         root.insert("Severity".into(), severity.as_str().into());
-        out.push(Event {
+        Event {
             dimensions: &["Source", "Rule"],
             metrics: &["Findings"],
             root,
-        });
-    }
-    for (s, accounts) in &counts.by_account {
+        }
+    };
+    per_rule.into_iter().map(event).collect()
+}
+
+/// {Source, Account}: one line per account named by items with findings.
+fn account_events(report: &Report) -> Vec<Event> {
+    let mut out = Vec::new();
+    for (s, accounts) in &report.audit_counts.by_account {
         for (account, c) in accounts {
             out.push(Event {
                 dimensions: &["Source", "Account"],
@@ -258,6 +281,23 @@ mod tests {
         }
         wide["_aws"]["CloudWatchMetrics"][0]["Dimensions"] = json!([keys]);
         assert!(check_event(&wide).unwrap_err().contains("31 dimensions"));
+    }
+
+    #[test]
+    fn a_rule_with_findings_of_two_severities_is_one_line_with_the_worst() {
+        let mut report = Report::default();
+        let counts = &mut report.audit_counts.by_rule;
+        counts.insert((0, "RG401", Severity::Warning), 1);
+        counts.insert((0, "RG401", Severity::Error), 2);
+        let rules = rule_events(&report);
+        assert_eq!(rules.len(), 1);
+        assert_eq!(rules[0].root["Findings"], 3);
+        assert_eq!(rules[0].root["Severity"], "error");
+        let mut out = Vec::new();
+        render(&report, &mut out).unwrap();
+        for line in String::from_utf8(out).unwrap().lines() {
+            check_event(&serde_json::from_str(line).unwrap()).unwrap();
+        }
     }
 
     #[test]
