@@ -18,6 +18,7 @@ pub fn run(cli: Cli) -> u8 {
         Command::Undo(args) => commands::undo(&args, cli.quiet),
         Command::Doctor(args) => crate::doctor::run(&args),
         Command::Schema(args) => crate::schema_command::run(&args),
+        Command::History(args) => return commands::history(&args),
     };
     match result {
         Ok(code) => code,

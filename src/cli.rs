@@ -39,6 +39,8 @@ pub enum Command {
     IamPolicy(IamPolicyArgs),
     /// Print the registry schema items are held to: built-in and declared attributes.
     Schema(SchemaArgs),
+    /// Show the trend of past audits recorded with `check --history FILE`.
+    History(HistoryArgs),
 }
 
 #[derive(Debug, Clone, Args)]
@@ -48,6 +50,17 @@ pub struct SchemaArgs {
     /// Configuration file (default: the nearest reglint.toml upward).
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct HistoryArgs {
+    /// The history file `check --history` appends to.
+    pub file: PathBuf,
+    #[arg(long, value_enum, default_value_t = crate::report::history::HistoryFormat::Text)]
+    pub format: crate::report::history::HistoryFormat,
+    /// Write the report to this file instead of stdout.
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub output: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone, Args)]
@@ -186,6 +199,9 @@ pub struct CheckArgs {
     /// Where --fix on a table records before and after images.
     #[arg(long, value_name = "FILE")]
     pub journal: Option<PathBuf>,
+    /// Append one JSON line for this run to FILE (`reglint history FILE` shows the trend).
+    #[arg(long, value_name = "FILE")]
+    pub history: Option<PathBuf>,
     #[command(flatten)]
     pub aws: AwsArgs,
     #[command(flatten)]

@@ -27,6 +27,16 @@ pub struct ConfigFile {
     /// Declared attributes (spec §3.1).
     #[serde(default)]
     pub schema: crate::schema::SchemaConfig,
+    #[serde(default)]
+    pub audit: AuditConfig,
+}
+
+/// `[audit]`: how scheduled audits publish (spec §11).
+#[derive(Debug, Default, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AuditConfig {
+    /// CloudWatch namespace of `--format emf` (default `Reglint`).
+    pub namespace: Option<Spanned<String>>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -222,6 +232,17 @@ impl Config {
         }
         for p in schema {
             problems.push(invalid(&shown, &self.text, p.span, p.message));
+        }
+        if let Some(ns) = &self.file.audit.namespace {
+            if !crate::report::is_namespace(ns.get_ref()) {
+                problems.push(invalid(
+                    &shown,
+                    &self.text,
+                    ns.span(),
+                    "a CloudWatch namespace is 1 to 255 characters of letters, digits and . _ # : / -"
+                        .to_string(),
+                ));
+            }
         }
         match problems.len() {
             0 => Ok(()),

@@ -150,6 +150,8 @@ pub struct Diagnostic {
     pub fix: Option<Fix>,
     /// Extra advice shown under the message.
     pub help: Option<String>,
+    /// The account the item names, when it names one (counts by account; not in `json`).
+    pub account: Option<String>,
 }
 
 impl Diagnostic {

@@ -11,6 +11,7 @@ pub mod engine;
 pub mod error;
 pub mod fix;
 pub mod fuzzing;
+pub mod history;
 pub mod iam;
 pub mod lint;
 pub mod model;

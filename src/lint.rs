@@ -159,7 +159,14 @@ impl Linter {
 
     /// The item-rule findings for an item (enabled rules only).
     pub fn lint(&self, item: &Item) -> Vec<Violation> {
-        check_item(item, &self.settings, &self.rules)
+        let mut found = check_item(item, &self.settings, &self.rules);
+        if !found.is_empty() {
+            let account = crate::rules::account_of(item);
+            for v in &mut found {
+                v.account.clone_from(&account);
+            }
+        }
+        found
     }
 
     /// The key of a file item: the configured key attributes it has, as plain JSON.
@@ -285,6 +292,7 @@ impl Linter {
             fingerprint,
             fix: v.fix,
             help: v.help,
+            account: v.account.or_else(|| key_account(&origin.key)),
         })
     }
 
@@ -324,6 +332,7 @@ impl Linter {
                     ),
                     fix: None,
                     help: Some("remove the exception: the problem it excused is gone".into()),
+                    account: None,
                 }
             })
             .collect()
@@ -334,6 +343,15 @@ impl Linter {
         self.rules
             .iter()
             .any(|r| matches!(r.check, Check::Registry))
+    }
+}
+
+/// The account in an item's key, when the key holds `account_id`.
+fn key_account(key: &serde_json::Map<String, serde_json::Value>) -> Option<String> {
+    match key.get(crate::schema::ACCOUNT_ID)? {
+        serde_json::Value::String(s) => Some(s.clone()),
+        serde_json::Value::Null => None,
+        other => Some(other.to_string()),
     }
 }
 

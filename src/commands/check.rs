@@ -309,8 +309,37 @@ pub fn run(args: &CheckArgs, quiet: bool) -> Result<u8, RunError> {
     report.finish_stream().map_err(RunError::stdout)?;
     report.sort();
     let code = exit_code(&report, args.fail_on.threshold(), mode);
+    let recorded = audit_facts(&mut report, args, &config, code);
     emit(&report, args, quiet)?;
+    if let Err(e) = recorded {
+        // The report is out; the run's line is not in the history.
+        report::print_error(&e);
+        return Ok(2);
+    }
     Ok(code as u8)
+}
+
+/// The run's time, exit status and namespace for the audit formats; with `--history`, its line
+/// appended (and the runs read back for the `html` trend chart).
+fn audit_facts(
+    report: &mut Report,
+    args: &CheckArgs,
+    config: &Config,
+    code: i32,
+) -> Result<(), crate::history::HistoryError> {
+    report.audit.time = Some(chrono::Utc::now());
+    report.audit.exit_code = u8::try_from(code).ok();
+    report.audit.namespace = config
+        .file
+        .audit
+        .namespace
+        .as_ref()
+        .map(|n| n.get_ref().clone());
+    if let Some(path) = &args.history {
+        let html = args.format == report::OutputFormat::Html;
+        crate::history::record(report, path, html)?;
+    }
+    Ok(())
 }
 
 /// The linter the options and the config ask for.
@@ -391,10 +420,8 @@ fn emit(report: &Report, args: &CheckArgs, quiet: bool) -> Result<(), RunError> 
     let opts = render_options(args, quiet, args.statistics);
     match &args.output {
         Some(path) => {
-            let mut buf = Vec::new();
-            report::render(report, args.format, &opts, &mut buf)
+            super::write_atomically(path, |out| report::render(report, args.format, &opts, out))
                 .map_err(|e| RunError::write(path, e))?;
-            std::fs::write(path, buf).map_err(|e| RunError::write(path, e))?;
         }
         None => {
             report::render_to_stdout(report, args.format, &opts).map_err(RunError::stdout)?;

@@ -112,3 +112,61 @@ pub fn iam_policy(args: &IamPolicyArgs) -> Result<u8, RunError> {
     report::render_json_value(&doc, &mut lock).map_err(RunError::stdout)?;
     Ok(0)
 }
+
+/// Writes a file whole or not at all: into a temporary file beside it, renamed over it at the
+/// end (a reader such as node_exporter's textfile collector never sees half a report).
+pub fn write_atomically(
+    path: &std::path::Path,
+    write: impl FnOnce(&mut dyn std::io::Write) -> std::io::Result<()>,
+) -> std::io::Result<()> {
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => std::path::Path::new("."),
+    };
+    let existing = std::fs::metadata(path).ok().map(|m| m.permissions());
+    let mut builder = tempfile::Builder::new();
+    builder.prefix(".reglint-").suffix(".tmp");
+    #[cfg(unix)]
+    {
+        // A new file gets 0666 less the umask, as `std::fs::write` gives it (a temporary file
+        // alone is 0600, unreadable to a collector running as another user).
+        use std::os::unix::fs::PermissionsExt;
+        builder.permissions(std::fs::Permissions::from_mode(0o666));
+    }
+    let mut tmp = builder.tempfile_in(dir)?;
+    write(tmp.as_file_mut())?;
+    if let Some(p) = existing {
+        // A file that is replaced keeps its mode.
+        tmp.as_file().set_permissions(p)?;
+    }
+    tmp.as_file().sync_data()?;
+    tmp.persist(path).map_err(|e| e.error)?;
+    Ok(())
+}
+
+/// `reglint history FILE`: exit 0, or 2 when the file cannot be read or the report written.
+pub fn history(args: &crate::cli::HistoryArgs) -> u8 {
+    let history = match crate::history::read(&args.file) {
+        Ok(h) => h,
+        Err(e) => {
+            report::print_error(&e);
+            return 2;
+        }
+    };
+    let render = |out: &mut dyn std::io::Write| report::history::render(&history, args.format, out);
+    let result = match &args.output {
+        Some(path) => write_atomically(path, render),
+        None => render(&mut std::io::stdout().lock()),
+    };
+    match result {
+        Ok(()) => 0,
+        Err(source) => {
+            let path = args
+                .output
+                .as_ref()
+                .map_or_else(|| "stdout".into(), |p| p.display().to_string());
+            report::print_error(&RunError::Write { path, source });
+            2
+        }
+    }
+}

@@ -207,6 +207,7 @@ pub(super) mod tests {
                 )
             }),
             help: full.then(|| "see RG101".to_string()),
+            account: full.then(|| "843074507558".to_string()),
         }
     }
 

@@ -7,16 +7,25 @@
 //! `concise`, `json` and `jsonl`; `sarif`, `junit` and `github` are read by tools that expect
 //! their own format, so they ignore it.
 //!
+//! The audit formats (spec §11): `emf` (CloudWatch Embedded Metric Format lines) and
+//! `openmetrics` (for a Prometheus textfile collector) print counts and hold no finding;
+//! `html` is one self-contained page; `reglint history` renders a `--history` file.
+//!
 //! A reader that goes away (`reglint check … | head`) ends the output quietly: a broken pipe is
 //! not an error.
 
+pub mod audit;
 mod concise;
 pub mod doctor;
+mod emf;
 mod escape;
 mod github;
+pub mod history;
+mod html;
 mod json;
 mod junit;
 mod progress;
+mod openmetrics;
 mod sarif;
 pub mod schema_table;
 mod stats;
@@ -25,6 +34,7 @@ mod text;
 
 pub use stream::{Spilled, Stream};
 
+pub use emf::is_namespace;
 pub use escape::escape_terminal;
 pub use progress::Progress;
 
@@ -52,6 +62,12 @@ pub enum OutputFormat {
     Sarif,
     Junit,
     Github,
+    /// CloudWatch Embedded Metric Format: one JSON object per line.
+    Emf,
+    /// OpenMetrics text for a Prometheus textfile collector.
+    Openmetrics,
+    /// One self-contained HTML page.
+    Html,
 }
 
 impl OutputFormat {
@@ -61,6 +77,11 @@ impl OutputFormat {
             self,
             OutputFormat::Text | OutputFormat::Concise | OutputFormat::Json | OutputFormat::Jsonl
         )
+    }
+
+    /// Whether the format prints counts only, so the report holds no finding.
+    pub fn prints_counts_only(self) -> bool {
+        matches!(self, OutputFormat::Emf | OutputFormat::Openmetrics)
     }
 }
 
@@ -171,6 +192,10 @@ pub struct Report {
     pub writes: Vec<WriteRecord>,
     /// Whether `--fix` applies unsafe fixes in this run (for [`Summary::fixable`]).
     pub unsafe_fixes: bool,
+    /// Counts by source, rule, severity and account, kept for every report.
+    pub audit_counts: audit::AuditCounts,
+    /// The run's time, exit status and history, for the audit formats.
+    pub audit: audit::AuditRun,
 }
 
 impl Report {
@@ -178,7 +203,7 @@ impl Report {
     /// `format` (see [`Report::counts_only`]).
     pub fn counting(format: OutputFormat, statistics: bool) -> Self {
         Report {
-            counts_only: statistics && format.shows_statistics(),
+            counts_only: statistics && format.shows_statistics() || format.prints_counts_only(),
             ..Report::default()
         }
     }
@@ -214,6 +239,7 @@ impl Report {
             Some(_) => tally.unsafe_fixes += 1,
             None => {}
         }
+        self.audit_counts.count(&d);
         if self.counts_only {
             return;
         }
@@ -351,6 +377,9 @@ fn render_unbuffered(
         OutputFormat::Sarif => sarif::render(report, out),
         OutputFormat::Junit => junit::render(report, out),
         OutputFormat::Github => github::render(report, opts, out),
+        OutputFormat::Emf => emf::render(report, out),
+        OutputFormat::Openmetrics => openmetrics::render(report, out),
+        OutputFormat::Html => html::render(report, out),
     }
 }
 

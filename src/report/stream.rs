@@ -60,7 +60,10 @@ impl Stream {
                 BufWriter::with_capacity(1 << 16, tempfile::tempfile().ok()?),
                 0,
             )),
-            OutputFormat::Junit => return None,
+            OutputFormat::Junit
+            | OutputFormat::Emf
+            | OutputFormat::Openmetrics
+            | OutputFormat::Html => return None,
         };
         Some(Stream {
             spill,

@@ -120,6 +120,8 @@ pub struct Violation {
     pub value: String,
     pub fix: Option<Fix>,
     pub help: Option<String>,
+    /// The account the item names (`account_id`), for counts by account.
+    pub account: Option<String>,
 }
 
 impl Violation {
@@ -132,6 +134,7 @@ impl Violation {
             value: String::new(),
             fix: None,
             help: None,
+            account: None,
         }
     }
 
@@ -163,6 +166,13 @@ impl Violation {
     pub fn about(mut self, attribute: &str, item: &Item) -> Self {
         self.attribute = Some(attribute.to_string());
         self.span = item.span.map(|s| Span::new(s.start, s.start + 1));
+        self.account = account_of(item);
+        self
+    }
+
+    /// Names the account the finding is about (counts by account in audit reports).
+    pub fn in_account(mut self, account: Option<String>) -> Self {
+        self.account = account;
         self
     }
 
@@ -243,4 +253,13 @@ pub fn check_item(item: &Item, settings: &Settings, rules: &[&'static Rule]) -> 
         }
     }
     out
+}
+
+/// The account an item names in `account_id`, as text (a number keeps its digits).
+pub fn account_of(item: &Item) -> Option<String> {
+    match item.value(crate::schema::ACCOUNT_ID)?.to_plain_json() {
+        serde_json::Value::String(s) => Some(s),
+        serde_json::Value::Null => None,
+        other => Some(other.to_string()),
+    }
 }
