@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
-# Runs every test: installs the pinned moto server the AWS tests talk to (into .venv/), then
-# builds reglint in release mode and runs the whole suite against the release binary.
+# Runs every test: installs the pinned moto server the AWS tests talk to (into .venv/) and the
+# checker of the CI recipes (scripts/setup-ci-tools.sh), then builds reglint in release mode
+# and runs the whole suite against the release binary.
 # Extra arguments go to `cargo test` (for example a test name).
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
 bash scripts/setup-moto.sh >/dev/null
+bash scripts/setup-ci-tools.sh >/dev/null
 cargo test --release --locked --no-fail-fast "$@"

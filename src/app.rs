@@ -21,6 +21,10 @@ pub fn run(cli: Cli) -> u8 {
         Command::IamPolicy(args) => run_iam_policy(&args),
         Command::Undo(args) => run_undo(&args, cli.quiet),
         Command::Doctor(args) => crate::doctor::run(&args),
+        Command::Init(args) => return crate::init::run(&args, cli.quiet),
+        Command::Completions(args) => return crate::generate::run_completions(&args),
+        Command::Man(args) => return crate::generate::run_man(&args),
+        Command::ConfigSchema => return crate::generate::run_config_schema(),
     };
     match result {
         Ok(code) => code,

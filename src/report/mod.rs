@@ -5,7 +5,7 @@
 //! (spec §7), `sarif` (2.1.0 for GitHub code scanning), `junit`, and `github` (workflow
 //! commands). `--statistics` replaces the list of findings with counts per rule in `text`,
 //! `concise`, `json` and `jsonl`; `sarif`, `junit` and `github` are read by tools that expect
-//! their own format, so they ignore it.
+//! their own format, so they ignore it. `gitlab` is a GitLab Code Quality report, written whole.
 //!
 //! A reader that goes away (`reglint check … | head`) ends the output quietly: a broken pipe is
 //! not an error.
@@ -13,7 +13,9 @@
 mod concise;
 pub mod doctor;
 mod escape;
+mod generated;
 mod github;
+mod gitlab;
 mod json;
 mod junit;
 mod sarif;
@@ -24,6 +26,7 @@ mod text;
 pub use stream::{Spilled, Stream};
 
 pub use escape::escape_terminal;
+pub use generated::{print_document, print_init_summary};
 
 use std::collections::BTreeMap;
 use std::io::{self, IsTerminal, Write};
@@ -42,6 +45,7 @@ pub enum OutputFormat {
     Sarif,
     Junit,
     Github,
+    Gitlab,
 }
 
 impl OutputFormat {
@@ -250,6 +254,7 @@ fn render_unbuffered(
         OutputFormat::Sarif => sarif::render(report, out),
         OutputFormat::Junit => junit::render(report, out),
         OutputFormat::Github => github::render(report, opts, out),
+        OutputFormat::Gitlab => gitlab::render(report, out),
     }
 }
 

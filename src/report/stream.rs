@@ -60,7 +60,7 @@ impl Stream {
                 BufWriter::with_capacity(1 << 16, tempfile::tempfile().ok()?),
                 0,
             )),
-            OutputFormat::Junit => return None,
+            OutputFormat::Junit | OutputFormat::Gitlab => return None,
         };
         Some(Stream {
             spill,
