@@ -174,7 +174,7 @@ mod tests {
                 "description": "RG101 stray-character-in-identifier: dynamodb://registry \
                                 {\"agent_id\":\"PEGHWIVI5Y\"}: two\\nlines \\u{202e}",
                 "check_name": "RG101",
-                "fingerprint": hash("reglint-gitlab/1\0abc\01"),
+                "fingerprint": hash("reglint-gitlab/1\0abc\u{0}1"),
                 "severity": "minor",
                 "location": {"path": "dynamodb/registry", "lines": {"begin": 1}}
             },
