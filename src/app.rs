@@ -19,6 +19,10 @@ pub fn run(cli: Cli) -> u8 {
         Command::Doctor(args) => crate::doctor::run(&args),
         Command::Schema(args) => crate::schema_command::run(&args),
         Command::History(args) => return commands::history(&args),
+        Command::Init(args) => return crate::init::run(&args, cli.quiet),
+        Command::Completions(args) => return crate::generate::run_completions(&args),
+        Command::Man(args) => return crate::generate::run_man(&args),
+        Command::ConfigSchema => return crate::generate::run_config_schema(),
     };
     match result {
         Ok(code) => code,

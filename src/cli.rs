@@ -41,6 +41,14 @@ pub enum Command {
     Schema(SchemaArgs),
     /// Show the trend of past audits recorded with `check --history FILE`.
     History(HistoryArgs),
+    /// Write a reglint.toml for an existing registry (never overwrites one).
+    Init(InitArgs),
+    /// Print a shell completion script.
+    Completions(CompletionsArgs),
+    /// Print the man page (roff), of reglint or of one of its commands.
+    Man(ManArgs),
+    /// Print the JSON Schema of reglint.toml, for editors.
+    ConfigSchema,
 }
 
 #[derive(Debug, Clone, Args)]
@@ -61,6 +69,33 @@ pub struct HistoryArgs {
     /// Write the report to this file instead of stdout.
     #[arg(long, short = 'o', value_name = "FILE")]
     pub output: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct InitArgs {
+    /// The registry: a file, a directory, `-` for stdin, or dynamodb://TABLE.
+    pub source: Option<String>,
+    /// How to read item values (default: detected).
+    #[arg(long, value_enum)]
+    pub input_format: Option<InputFormat>,
+    /// The account the hub runs in (default: the credentials' account, when there are any).
+    #[arg(long, value_name = "ID")]
+    pub local_account: Option<String>,
+    #[command(flatten)]
+    pub aws: AwsArgs,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct CompletionsArgs {
+    /// The shell to complete in.
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct ManArgs {
+    /// A command whose own page to print (`reglint man check` is reglint-check(1)).
+    pub command: Option<String>,
 }
 
 #[derive(Debug, Clone, Args)]

@@ -13,7 +13,7 @@ use crate::diagnostic::Severity;
 
 pub const FILE_NAME: &str = "reglint.toml";
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ConfigFile {
     #[serde(default)]
@@ -39,43 +39,52 @@ pub struct AuditConfig {
     pub namespace: Option<Spanned<String>>,
 }
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RegistryConfig {
     /// Identity of file items; tables use their key schema.
     pub key: Option<Vec<String>>,
+    #[schemars(with = "Option<String>", regex(pattern = r"^[0-9]{12}$"))]
     pub local_account_id: Option<Spanned<String>>,
     #[serde(default)]
     pub extra_attributes: Vec<String>,
     pub input_format: Option<crate::source::InputFormat>,
 }
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RulesConfig {
+    #[schemars(with = "Option<Vec<String>>")]
     pub select: Option<Vec<Spanned<String>>>,
     #[serde(default)]
+    #[schemars(with = "Vec<String>")]
     pub extend_select: Vec<Spanned<String>>,
     #[serde(default)]
+    #[schemars(with = "Vec<String>")]
     pub ignore: Vec<Spanned<String>>,
     #[serde(default)]
+    #[schemars(with = "BTreeMap<String, Severity>")]
     pub severity: BTreeMap<Spanned<String>, Severity>,
     #[serde(default)]
+    #[schemars(with = "Vec<Exception>")]
     pub exceptions: Vec<Spanned<Exception>>,
 }
 
 /// A per-item suppression.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Exception {
+    #[schemars(with = "BTreeMap<String, serde_json::Value>")]
     pub key: BTreeMap<String, toml::Value>,
     /// Codes or prefixes; all rules when absent.
     #[serde(default)]
+    #[schemars(with = "Vec<String>")]
     pub rules: Vec<Spanned<String>>,
+    #[schemars(with = "String")]
     pub reason: Spanned<String>,
 }
 
-#[derive(Debug, Default, Clone, Deserialize)]
+#[derive(Debug, Default, Clone, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct VerifyConfig {
     pub role_arn: Option<String>,
@@ -87,7 +96,7 @@ pub struct VerifyConfig {
     pub accounts: BTreeMap<String, AccountConfig>,
 }
 
-#[derive(Debug, Default, Clone, Deserialize)]
+#[derive(Debug, Default, Clone, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AccountConfig {
     pub role_arn: Option<String>,

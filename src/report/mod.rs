@@ -5,7 +5,7 @@
 //! (spec §7), `sarif` (2.1.0 for GitHub code scanning), `junit`, and `github` (workflow
 //! commands). `--statistics` replaces the list of findings with counts per rule in `text`,
 //! `concise`, `json` and `jsonl`; `sarif`, `junit` and `github` are read by tools that expect
-//! their own format, so they ignore it.
+//! their own format, so they ignore it. `gitlab` is a GitLab Code Quality report, written whole.
 //!
 //! The audit formats (spec §11): `emf` (CloudWatch Embedded Metric Format lines) and
 //! `openmetrics` (for a Prometheus textfile collector) print counts and hold no finding;
@@ -19,9 +19,11 @@ mod concise;
 pub mod doctor;
 mod emf;
 mod escape;
+mod generated;
 mod github;
 pub mod history;
 mod html;
+mod gitlab;
 mod json;
 mod junit;
 mod progress;
@@ -37,6 +39,7 @@ pub use stream::{Spilled, Stream};
 pub use emf::is_namespace;
 pub use escape::escape_terminal;
 pub use progress::Progress;
+pub use generated::{print_document, print_init_summary};
 
 use std::collections::BTreeMap;
 use std::io::{self, IsTerminal, Write};
@@ -68,6 +71,7 @@ pub enum OutputFormat {
     Openmetrics,
     /// One self-contained HTML page.
     Html,
+    Gitlab,
 }
 
 impl OutputFormat {
@@ -380,6 +384,7 @@ fn render_unbuffered(
         OutputFormat::Emf => emf::render(report, out),
         OutputFormat::Openmetrics => openmetrics::render(report, out),
         OutputFormat::Html => html::render(report, out),
+        OutputFormat::Gitlab => gitlab::render(report, out),
     }
 }
 

@@ -61,6 +61,7 @@ impl Stream {
                 0,
             )),
             OutputFormat::Junit
+            | OutputFormat::Gitlab
             | OutputFormat::Emf
             | OutputFormat::Openmetrics
             | OutputFormat::Html => return None,

@@ -19,6 +19,7 @@ use json::{looks_typed, parse_item, split_document, SyntaxError};
 /// How to read item values.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum, serde::Deserialize)]
 #[serde(rename_all = "lowercase")]
+#[derive(schemars::JsonSchema)]
 pub enum InputFormat {
     #[default]
     Auto,
