@@ -21,6 +21,8 @@ pub fn run(cli: Cli) -> u8 {
         Command::IamPolicy(args) => run_iam_policy(&args),
         Command::Undo(args) => run_undo(&args, cli.quiet),
         Command::Doctor(args) => crate::doctor::run(&args),
+        Command::Baseline(args) => crate::commands::baseline::run(&args, cli.quiet),
+        Command::Diff(args) => crate::commands::diff::run(&args),
     };
     match result {
         Ok(code) => code,
@@ -62,6 +64,23 @@ pub fn load_config(explicit: Option<&PathBuf>) -> Result<Config, RunError> {
 }
 
 fn run_check(args: &CheckArgs, quiet: bool) -> Result<u8, RunError> {
+    let (report, code) = check_report(args, quiet, &mut |report, linter| {
+        crate::baseline::attach(report, args, linter)
+    })?;
+    emit(&report, args, quiet)?;
+    Ok(code as u8)
+}
+
+/// Prepares a run's report once the linter is built (a baseline marker).
+pub type Prepare<'a> = dyn FnMut(&mut Report, &Linter) -> Result<(), RunError> + 'a;
+
+/// Runs `check` and returns its report (sorted) and exit status; nothing is printed but what a
+/// streamed report writes as it goes.
+pub fn check_report(
+    args: &CheckArgs,
+    quiet: bool,
+    prepare: &mut Prepare,
+) -> Result<(Report, i32), RunError> {
     let config = load_config(args.config.as_ref())?;
     let file_rules = &config.file.rules;
     let codes =
@@ -136,6 +155,7 @@ fn run_check(args: &CheckArgs, quiet: bool) -> Result<u8, RunError> {
         verify: verify_plan.as_ref(),
     };
     let mut report = Report::counting(args.format, args.statistics && mode != FixMode::Diff);
+    prepare(&mut report, &linter)?;
     // A report of files goes out as it is found; fixes, tables and verification (which add
     // findings to earlier items) and `--output` (written whole) keep the report until the end.
     let streaming = mode == FixMode::Report
@@ -174,14 +194,14 @@ fn run_check(args: &CheckArgs, quiet: bool) -> Result<u8, RunError> {
     for d in linter.unused_exceptions() {
         report.push(d);
     }
+    report.finish_marking();
     report.finish_stream().map_err(|source| RunError::Write {
         path: "stdout".into(),
         source,
     })?;
     report.sort();
     let code = exit_code(&report, args.fail_on.threshold(), mode);
-    emit(&report, args, quiet)?;
-    Ok(code as u8)
+    Ok((report, code))
 }
 
 fn render_options(args: &CheckArgs, quiet: bool, statistics: bool) -> RenderOptions {

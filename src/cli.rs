@@ -37,6 +37,10 @@ pub enum Command {
     Doctor(DoctorArgs),
     /// Print the least-privilege IAM policies reglint needs.
     IamPolicy(IamPolicyArgs),
+    /// Record or prune accepted findings, so that only new ones fail `check --baseline`.
+    Baseline(crate::commands::baseline::BaselineArgs),
+    /// What differs between two registries (files, exports, tables).
+    Diff(crate::commands::diff::DiffArgs),
 }
 
 #[derive(Debug, Clone, Args)]
@@ -164,6 +168,12 @@ pub struct CheckArgs {
     /// Where --fix on a table records before and after images.
     #[arg(long, value_name = "FILE")]
     pub journal: Option<PathBuf>,
+    /// Findings in this baseline (`reglint baseline write`) do not fail the run.
+    #[arg(long, value_name = "FILE")]
+    pub baseline: Option<PathBuf>,
+    /// Also show the findings the baseline accepts (text, concise, github, junit).
+    #[arg(long, requires = "baseline")]
+    pub show_baselined: bool,
     #[command(flatten)]
     pub aws: AwsArgs,
     #[command(flatten)]

@@ -2,10 +2,13 @@
 
 pub mod app;
 pub mod aws;
+pub mod baseline;
 pub mod check;
 pub mod cli;
+pub mod commands;
 pub mod config;
 pub mod diagnostic;
+pub mod diff;
 pub mod doctor;
 pub mod fix;
 pub mod fuzzing;

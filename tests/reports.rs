@@ -37,6 +37,7 @@ fn bare(rule: &'static str, name: &'static str, severity: Severity, message: &st
         fingerprint: format!("fp-{rule}"),
         fix: None,
         help: None,
+        baseline: None,
     }
 }
 
