@@ -541,7 +541,7 @@ mod tests {
         assert_eq!(b.entries.len(), 2);
         assert_eq!(b.findings(), 3);
         let text = b.to_text();
-        assert_eq!(text.lines().count(), 6, "{text}");
+        assert_eq!(text.lines().count(), 7, "{text}");
         let back = Baseline::parse("b.json", &text).unwrap_or_default();
         assert_eq!(back.entries, b.entries);
         assert_eq!(back.lines, vec![4, 5]);
