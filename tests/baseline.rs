@@ -442,3 +442,36 @@ fn sarif_results_carry_baseline_state_and_the_document_is_valid() {
     let errors: Vec<String> = validator.iter_errors(&doc).map(|e| e.to_string()).collect();
     assert!(errors.is_empty(), "{errors:#?}");
 }
+
+/// The RG901 page: its registry, after a baseline that accepted a stray quote, raises exactly
+/// RG901; after `baseline prune` (the page's fix), the same registry raises nothing.
+#[test]
+fn the_rg901_page_runs() {
+    let page = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("rules/RG901.md"),
+    )
+    .unwrap();
+    let (bad, fixed) = page.split_once("Use instead:").unwrap();
+    let json_block = |text: &str| -> Vec<Value> {
+        let start = text.find("```json\n").unwrap() + "```json\n".len();
+        let end = start + text[start..].find("```").unwrap();
+        serde_json::from_str(&text[start..end]).unwrap()
+    };
+    let (bad, fixed) = (json_block(bad), json_block(fixed));
+    let mut before = bad.clone();
+    before[0]["alias_id"] = Value::String("IO1GTTHP0M\"".into());
+    let (dir, file) = project(&before);
+    let root = dir.path();
+    assert_eq!(write_baseline(root, &[]).status.code(), Some(0));
+    write_items(&file, &bad);
+    let (code, report) = check_json(root, &["--baseline", "reglint-baseline.json"]);
+    assert_eq!(code, Some(0), "{report}");
+    let rules: Vec<_> = diagnostics(&report).iter().map(|d| d["rule"].clone()).collect();
+    assert_eq!(rules, vec![Value::from("RG901")], "{report}");
+    let out = reglint(root).args(["baseline", "prune"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    write_items(&file, &fixed);
+    let (code, report) = check_json(root, &["--baseline", "reglint-baseline.json"]);
+    assert_eq!(code, Some(0));
+    assert!(diagnostics(&report).is_empty(), "{report}");
+}
