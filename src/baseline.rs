@@ -145,7 +145,9 @@ impl From<BaselineError> for crate::check::RunError {
                 message: format!("not a reglint baseline: {message}"),
             }
             .into(),
-            BaselineError::Read { path, source } => SourceError::io(Path::new(&path), source).into(),
+            BaselineError::Read { path, source } => {
+                SourceError::io(Path::new(&path), source).into()
+            }
             other => crate::check::RunError::Usage(other.to_string()),
         }
     }
@@ -252,11 +254,9 @@ impl Baseline {
 
     /// Writes the file (through a temporary file in the same folder, then a rename).
     pub fn save(&self, path: &Path) -> Result<(), BaselineError> {
-        crate::fix::write_atomically(path, &self.to_text()).map_err(|source| {
-            BaselineError::Write {
-                path: path.display().to_string(),
-                source,
-            }
+        crate::fix::write_atomically(path, &self.to_text()).map_err(|source| BaselineError::Write {
+            path: path.display().to_string(),
+            source,
         })
     }
 
@@ -502,8 +502,8 @@ pub fn attach(
         return Ok(());
     };
     let baseline = Baseline::load(path)?;
-    let hidden = !args.show_baselined
-        && matches!(args.format, F::Text | F::Concise | F::Github | F::Junit);
+    let hidden =
+        !args.show_baselined && matches!(args.format, F::Text | F::Concise | F::Github | F::Junit);
     let stale = linter
         .is_enabled(RG901.code)
         .then(|| linter.severity_of(&RG901));
@@ -556,7 +556,11 @@ mod tests {
         assert_eq!(m.state(A2), BaselineState::New);
         let (stale, notes) = m.finish();
         assert_eq!(stale.len(), 1);
-        assert!(stale[0].message.contains("RG101 on alias_id"), "{}", stale[0].message);
+        assert!(
+            stale[0].message.contains("RG101 on alias_id"),
+            "{}",
+            stale[0].message
+        );
         assert_eq!(stale[0].baseline, Some(BaselineState::Absent));
         assert_eq!(notes.len(), 1);
     }
@@ -565,7 +569,14 @@ mod tests {
     fn a_merge_may_shrink_but_grows_only_with_a_reason() {
         let old = Baseline::from_entries([entry(A, 2)]);
         let smaller = merge(&old, Baseline::from_entries([entry(A, 1)]), None, "b");
-        assert!(matches!(smaller, Ok(Merge { removed: 1, added: 0, .. })));
+        assert!(matches!(
+            smaller,
+            Ok(Merge {
+                removed: 1,
+                added: 0,
+                ..
+            })
+        ));
         let more = Baseline::from_entries([entry(A, 1), entry(B, 1)]);
         assert!(matches!(
             merge(&old, more.clone(), None, "b"),

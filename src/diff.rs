@@ -140,33 +140,8 @@ pub fn diff(a: &str, b: &str, opts: &DiffOptions) -> Result<DiffReport, DiffErro
         b: b.label.clone(),
         ..DiffReport::default()
     };
-    let mut index: HashMap<String, (u128, bool)> = HashMap::new();
-    reader.each(&a, &mut |kid, item| {
-        report.a_items += 1;
-        let hash = item_hash(item, &opts.ignore);
-        match index.insert(kid.clone(), (hash, false)) {
-            None => Ok(()),
-            Some(_) => Err(duplicate(&a.label, &kid)),
-        }
-    })?;
-    let mut differing: HashMap<String, Item> = HashMap::new();
-    let mut only_b: HashSet<String> = HashSet::new();
-    reader.each(&b, &mut |kid, item| {
-        report.b_items += 1;
-        let Some((hash, seen)) = index.get_mut(&kid) else {
-            return match only_b.insert(kid.clone()) {
-                true => Ok(()),
-                false => Err(duplicate(&b.label, &kid)),
-            };
-        };
-        if std::mem::replace(seen, true) {
-            return Err(duplicate(&b.label, &kid));
-        }
-        if *hash != item_hash(item, &opts.ignore) {
-            differing.insert(kid, item.clone());
-        }
-        Ok(())
-    })?;
+    let mut index = index_of(&reader, &a, &mut report.a_items)?;
+    let (differing, only_b) = match_against(&reader, &b, &mut index, &mut report.b_items)?;
     let mut only_a: Vec<String> = index
         .into_iter()
         .filter(|(_, (_, seen))| !seen)
@@ -179,6 +154,51 @@ pub fn diff(a: &str, b: &str, opts: &DiffOptions) -> Result<DiffReport, DiffErro
     report.only_in_b = only_b.iter().map(|k| display_key(k, &keys)).collect();
     report.changed = changes(&reader, &a, differing, opts)?;
     Ok(report)
+}
+
+/// The key index of side A: key id → (hash of the item's meaning, seen on side B).
+type Index = HashMap<String, (u128, bool)>;
+
+/// The first read of A.
+fn index_of(reader: &Reader, a: &Opened, items: &mut usize) -> Result<Index, DiffError> {
+    let mut index = Index::new();
+    reader.each(a, &mut |kid, item| {
+        *items += 1;
+        let hash = item_hash(item, &reader.opts.ignore);
+        match index.insert(kid.clone(), (hash, false)) {
+            None => Ok(()),
+            Some(_) => Err(duplicate(&a.label, &kid)),
+        }
+    })?;
+    Ok(index)
+}
+
+/// The read of B against A's index: the B items whose meaning differs, and the keys only in B.
+fn match_against(
+    reader: &Reader,
+    b: &Opened,
+    index: &mut Index,
+    items: &mut usize,
+) -> Result<(HashMap<String, Item>, HashSet<String>), DiffError> {
+    let mut differing: HashMap<String, Item> = HashMap::new();
+    let mut only_b: HashSet<String> = HashSet::new();
+    reader.each(b, &mut |kid, item| {
+        *items += 1;
+        let Some((hash, seen)) = index.get_mut(&kid) else {
+            return match only_b.insert(kid.clone()) {
+                true => Ok(()),
+                false => Err(duplicate(&b.label, &kid)),
+            };
+        };
+        if std::mem::replace(seen, true) {
+            return Err(duplicate(&b.label, &kid));
+        }
+        if *hash != item_hash(item, &reader.opts.ignore) {
+            differing.insert(kid, item.clone());
+        }
+        Ok(())
+    })?;
+    Ok((differing, only_b))
 }
 
 fn duplicate(label: &str, kid: &str) -> DiffError {
@@ -242,7 +262,11 @@ pub fn attribute_changes(a: &Item, b: &Item, ignore: &[String]) -> Vec<Attribute
         .collect()
 }
 
-fn open(arg: &str, opts: &DiffOptions, runtime: &tokio::runtime::Runtime) -> Result<Opened, DiffError> {
+fn open(
+    arg: &str,
+    opts: &DiffOptions,
+    runtime: &tokio::runtime::Runtime,
+) -> Result<Opened, DiffError> {
     match SourceSpec::parse(arg) {
         SourceSpec::Table(spec) => {
             let uri = TableUri::parse(&spec)?;
@@ -413,7 +437,7 @@ fn item_hash(item: &Item, ignore: &[String]) -> u128 {
     let mut attrs: Vec<_> = item
         .attrs
         .iter()
-        .filter(|a| !ignore.iter().any(|i| *i == a.name))
+        .filter(|a| !ignore.contains(&a.name))
         .collect();
     attrs.sort_by(|x, y| x.name.cmp(&y.name));
     let mut h = Sha256::new();
@@ -435,7 +459,12 @@ mod tests {
     use crate::model::Node;
 
     fn set(values: &[&str]) -> Value {
-        Value::SS(values.iter().map(|v| Node::new(Value::S((*v).into()))).collect())
+        Value::SS(
+            values
+                .iter()
+                .map(|v| Node::new(Value::S((*v).into())))
+                .collect(),
+        )
     }
 
     #[test]

@@ -176,12 +176,17 @@ fn a_written_baseline_passes_from_anywhere_and_in_any_item_order() {
     // One entry per line, sorted, with the readable parts beside the fingerprint.
     assert_eq!(text.lines().count(), listed.len() + 5, "{text}");
     let first = &listed[0];
-    for part in ["fingerprint", "rule", "source", "key", "value_hash", "count"] {
+    for part in [
+        "fingerprint",
+        "rule",
+        "source",
+        "key",
+        "value_hash",
+        "count",
+    ] {
         assert!(first.get(part).is_some(), "{part} missing in {first}");
     }
-    assert!(listed
-        .iter()
-        .all(|e| e["source"] == "registry/agents.json"));
+    assert!(listed.iter().all(|e| e["source"] == "registry/agents.json"));
 
     // Clean pass: nothing shown, exit 0, the summary counts what the baseline accepts.
     let out = reglint(root)
@@ -200,7 +205,12 @@ fn a_written_baseline_passes_from_anywhere_and_in_any_item_order() {
         .iter()
         .all(|d| d["baseline"] == "unchanged"));
     let shown = reglint(root)
-        .args(["check", "--baseline", "reglint-baseline.json", "--show-baselined"])
+        .args([
+            "check",
+            "--baseline",
+            "reglint-baseline.json",
+            "--show-baselined",
+        ])
         .output()
         .unwrap();
     assert_eq!(shown.status.code(), Some(0));
@@ -267,9 +277,17 @@ fn new_updated_and_stale_findings_against_the_baseline() {
     let (code, report) = check();
     assert_eq!(code, Some(1), "{report}");
     let s = states(&report);
-    assert_eq!(s.get("updated").cloned(), Some(vec!["RG101".to_string()]), "{s:?}");
+    assert_eq!(
+        s.get("updated").cloned(),
+        Some(vec!["RG101".to_string()]),
+        "{s:?}"
+    );
     assert_eq!(s.get("new"), None, "{s:?}");
-    assert_eq!(s.get("absent"), None, "the updated entry is not stale: {s:?}");
+    assert_eq!(
+        s.get("absent"),
+        None,
+        "the updated entry is not stale: {s:?}"
+    );
 
     // A fixed one yields exactly one RG901, a warning: the run passes.
     let mut items = registry();
@@ -320,13 +338,22 @@ fn write_only_shrinks_unless_new_findings_are_accepted_with_a_reason() {
     assert!(err.contains("--accept-new"), "{err}");
     assert_eq!(std::fs::read_to_string(&baseline).unwrap(), before);
     // --accept-new alone is refused by the command line.
-    assert_eq!(write_baseline(root, &["--accept-new"]).status.code(), Some(2));
+    assert_eq!(
+        write_baseline(root, &["--accept-new"]).status.code(),
+        Some(2)
+    );
 
-    let out = write_baseline(root, &["--accept-new", "--reason", "migrated from the old hub"]);
+    let out = write_baseline(
+        root,
+        &["--accept-new", "--reason", "migrated from the old hub"],
+    );
     assert_eq!(out.status.code(), Some(0), "{out:?}");
     let listed = entries(&baseline);
     assert_eq!(listed.len(), 4);
-    let added: Vec<_> = listed.iter().filter(|e| e.get("accepted").is_some()).collect();
+    let added: Vec<_> = listed
+        .iter()
+        .filter(|e| e.get("accepted").is_some())
+        .collect();
     assert_eq!(added.len(), 1, "{listed:?}");
     assert_eq!(added[0]["key"]["agent_id"], "NE1WAG2ENT");
     assert_eq!(added[0]["accepted"]["reason"], "migrated from the old hub");
@@ -338,12 +365,22 @@ fn write_only_shrinks_unless_new_findings_are_accepted_with_a_reason() {
     assert_eq!(out.status.code(), Some(0), "{out:?}");
     let listed = entries(&baseline);
     assert_eq!(listed.len(), 3);
-    assert_eq!(listed.iter().filter(|e| e.get("accepted").is_some()).count(), 1);
+    assert_eq!(
+        listed
+            .iter()
+            .filter(|e| e.get("accepted").is_some())
+            .count(),
+        1
+    );
 }
 
 #[test]
 fn identical_findings_are_counted_not_collapsed() {
-    let twins = vec![keyless("twin"), keyless("twin"), agent("LK9QW3ER7T", "IO1GTTHP0M")];
+    let twins = vec![
+        keyless("twin"),
+        keyless("twin"),
+        agent("LK9QW3ER7T", "IO1GTTHP0M"),
+    ];
     // Identical entries also register the same runtime and name twice (RG301, RG302); that is
     // not the point here.
     let (dir, file) = project_with(&twins, "[rules]\nignore = [\"RG301\", \"RG302\"]\n");
@@ -393,7 +430,10 @@ fn sarif_schema() -> Value {
             }
         }
     }
-    panic!("serde-sarif's src/schema.json not found under {}", src.display());
+    panic!(
+        "serde-sarif's src/schema.json not found under {}",
+        src.display()
+    );
 }
 
 #[test]
@@ -407,7 +447,13 @@ fn sarif_results_carry_baseline_state_and_the_document_is_valid() {
     items.remove(4); // the keyless entry is gone: absent
     write_items(&file, &items);
     let out = reglint(root)
-        .args(["check", "--format", "sarif", "--baseline", "reglint-baseline.json"])
+        .args([
+            "check",
+            "--format",
+            "sarif",
+            "--baseline",
+            "reglint-baseline.json",
+        ])
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(1));
@@ -447,10 +493,9 @@ fn sarif_results_carry_baseline_state_and_the_document_is_valid() {
 /// RG901; after `baseline prune` (the page's fix), the same registry raises nothing.
 #[test]
 fn the_rg901_page_runs() {
-    let page = std::fs::read_to_string(
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("rules/RG901.md"),
-    )
-    .unwrap();
+    let page =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("rules/RG901.md"))
+            .unwrap();
     let (bad, fixed) = page.split_once("Use instead:").unwrap();
     let json_block = |text: &str| -> Vec<Value> {
         let start = text.find("```json\n").unwrap() + "```json\n".len();
@@ -466,7 +511,10 @@ fn the_rg901_page_runs() {
     write_items(&file, &bad);
     let (code, report) = check_json(root, &["--baseline", "reglint-baseline.json"]);
     assert_eq!(code, Some(0), "{report}");
-    let rules: Vec<_> = diagnostics(&report).iter().map(|d| d["rule"].clone()).collect();
+    let rules: Vec<_> = diagnostics(&report)
+        .iter()
+        .map(|d| d["rule"].clone())
+        .collect();
     assert_eq!(rules, vec![Value::from("RG901")], "{report}");
     let out = reglint(root).args(["baseline", "prune"]).output().unwrap();
     assert_eq!(out.status.code(), Some(0), "{out:?}");

@@ -102,7 +102,13 @@ fn a_file_against_itself_and_against_its_plain_form_is_the_same_registry() {
     )
     .unwrap();
     let out = binary(dir.path())
-        .args(["diff", "seed.jsonl", "plain.json", "--ignore-attributes", "tags"])
+        .args([
+            "diff",
+            "seed.jsonl",
+            "plain.json",
+            "--ignore-attributes",
+            "tags",
+        ])
         .args(["--format", "json"])
         .output()
         .unwrap();
@@ -143,7 +149,11 @@ async fn a_seed_file_against_the_table_loaded_from_it() {
                 "tags".into(),
                 AttributeValue::Ss(vec!["gamma".into(), "alpha".into(), "beta".into()]),
             );
-            let n = item["priority"].as_n().unwrap().trim_end_matches(".0").to_string();
+            let n = item["priority"]
+                .as_n()
+                .unwrap()
+                .trim_end_matches(".0")
+                .to_string();
             item.insert("priority".into(), AttributeValue::N(n));
             item
         })
@@ -208,7 +218,16 @@ async fn a_seed_file_against_the_table_loaded_from_it() {
         .output()
         .unwrap();
     let text = String::from_utf8_lossy(&out.stdout);
-    assert!(text.contains("only in A: {\"agent_id\":\"AGENT00003\"}"), "{text}");
-    assert!(text.contains("only in B: {\"agent_id\":\"AGENT00099\"}"), "{text}");
-    assert!(text.contains("alias_id: {\"S\":\"IO1GTTHP0M\"} -> {\"S\":\"IO1GTTHP0M\\\"\"}"), "{text}");
+    assert!(
+        text.contains("only in A: {\"agent_id\":\"AGENT00003\"}"),
+        "{text}"
+    );
+    assert!(
+        text.contains("only in B: {\"agent_id\":\"AGENT00099\"}"),
+        "{text}"
+    );
+    assert!(
+        text.contains("alias_id: {\"S\":\"IO1GTTHP0M\"} -> {\"S\":\"IO1GTTHP0M\\\"\"}"),
+        "{text}"
+    );
 }

@@ -32,7 +32,12 @@ pub struct WriteArgs {
     /// Files, directories, `-` for stdin, or dynamodb://TABLE. Default: `sources` in the config.
     pub sources: Vec<String>,
     /// Where to write the baseline.
-    #[arg(long, short = 'o', value_name = "FILE", default_value = "reglint-baseline.json")]
+    #[arg(
+        long,
+        short = 'o',
+        value_name = "FILE",
+        default_value = "reglint-baseline.json"
+    )]
     pub output: PathBuf,
     /// Add the findings the existing baseline does not have (needs --reason).
     #[arg(long, requires = "reason")]
@@ -135,10 +140,14 @@ fn check_args(sources: &[String], lint: &LintArgs) -> Result<CheckArgs, RunError
     opt("select", lint.select.as_deref().map(|v| v.join(",")));
     opt("extend-select", joined(&lint.extend_select));
     opt("ignore", joined(&lint.ignore));
-    opt("config", lint.config.as_ref().map(|p| p.display().to_string()));
+    opt(
+        "config",
+        lint.config.as_ref().map(|p| p.display().to_string()),
+    );
     opt(
         "input-format",
-        lint.input_format.map(|f| format!("{f:?}").to_ascii_lowercase()),
+        lint.input_format
+            .map(|f| format!("{f:?}").to_ascii_lowercase()),
     );
     opt("segments", lint.segments.map(|n| n.to_string()));
     opt("profile", lint.aws.profile.clone());
@@ -175,7 +184,12 @@ fn write(args: &WriteArgs, quiet: bool) -> Result<u8, Failure> {
         date: chrono::Utc::now().format("%Y-%m-%d").to_string(),
     });
     let merged = if args.output.exists() {
-        merge(&Baseline::load(&args.output)?, today, accept.as_ref(), &shown)?
+        merge(
+            &Baseline::load(&args.output)?,
+            today,
+            accept.as_ref(),
+            &shown,
+        )?
     } else {
         // A new baseline accepts what it holds; its entries need no reason of their own.
         crate::baseline::Merge {

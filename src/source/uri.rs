@@ -65,7 +65,10 @@ impl TableUri {
         AwsArgs {
             profile: self.profile.clone().or_else(|| global.profile.clone()),
             region: self.region.clone().or_else(|| global.region.clone()),
-            endpoint_url: self.endpoint.clone().or_else(|| global.endpoint_url.clone()),
+            endpoint_url: self
+                .endpoint
+                .clone()
+                .or_else(|| global.endpoint_url.clone()),
         }
     }
 }
