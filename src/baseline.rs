@@ -254,10 +254,18 @@ impl Baseline {
 
     /// Writes the file (through a temporary file in the same folder, then a rename).
     pub fn save(&self, path: &Path) -> Result<(), BaselineError> {
-        crate::fix::write_atomically(path, &self.to_text()).map_err(|source| BaselineError::Write {
-            path: path.display().to_string(),
-            source,
-        })
+        // A new file gets the usual permissions (the temporary file's are private), so that
+        // the baseline is committed like any other file.
+        let created = match path.exists() {
+            true => Ok(()),
+            false => std::fs::File::create(path).map(drop),
+        };
+        created
+            .and_then(|()| crate::fix::write_atomically(path, &self.to_text()))
+            .map_err(|source| BaselineError::Write {
+                path: path.display().to_string(),
+                source,
+            })
     }
 
     /// The total count of findings.

@@ -79,12 +79,6 @@ pub enum DiffError {
         index: usize,
         attribute: String,
     },
-    #[error("{source_label} holds the key {key} more than once")]
-    #[diagnostic(
-        code(reglint::diff),
-        help("items are matched by key, so each key may occur once on each side")
-    )]
-    DuplicateKey { source_label: String, key: String },
     #[error("the two tables have different keys: {a:?} and {b:?}")]
     #[diagnostic(code(reglint::diff))]
     KeyMismatch { a: Vec<String>, b: Vec<String> },
@@ -165,10 +159,12 @@ fn index_of(reader: &Reader, a: &Opened, items: &mut usize) -> Result<Index, Dif
     reader.each(a, &mut |kid, item| {
         *items += 1;
         let hash = item_hash(item, &reader.opts.ignore);
-        match index.insert(kid.clone(), (hash, false)) {
-            None => Ok(()),
-            Some(_) => Err(duplicate(&a.label, &kid)),
-        }
+        let slot = (1..)
+            .map(|n| occurrence(&kid, n))
+            .find(|k| !index.contains_key(k))
+            .unwrap_or(kid);
+        index.insert(slot, (hash, false));
+        Ok(())
     })?;
     Ok(index)
 }
@@ -184,27 +180,34 @@ fn match_against(
     let mut only_b: HashSet<String> = HashSet::new();
     reader.each(b, &mut |kid, item| {
         *items += 1;
-        let Some((hash, seen)) = index.get_mut(&kid) else {
-            return match only_b.insert(kid.clone()) {
-                true => Ok(()),
-                false => Err(duplicate(&b.label, &kid)),
-            };
+        // The n-th item with a key on B is matched with the n-th on A.
+        let slot = (1..)
+            .map(|n| occurrence(&kid, n))
+            .find(|k| match index.get(k) {
+                Some((_, seen)) => !seen,
+                None => !only_b.contains(k),
+            })
+            .unwrap_or(kid);
+        let Some((hash, seen)) = index.get_mut(&slot) else {
+            only_b.insert(slot);
+            return Ok(());
         };
-        if std::mem::replace(seen, true) {
-            return Err(duplicate(&b.label, &kid));
-        }
+        *seen = true;
         if *hash != item_hash(item, &reader.opts.ignore) {
-            differing.insert(kid, item.clone());
+            differing.insert(slot, item.clone());
         }
         Ok(())
     })?;
     Ok((differing, only_b))
 }
 
-fn duplicate(label: &str, kid: &str) -> DiffError {
-    DiffError::DuplicateKey {
-        source_label: label.to_string(),
-        key: kid.to_string(),
+/// The key id of the n-th item with a key on one side: a source may hold a key twice (RG301
+/// reports it), and the second is then matched with the other side's second. A NUL cannot
+/// occur in JSON text, so the suffix cannot be mistaken for part of a key.
+fn occurrence(kid: &str, n: usize) -> String {
+    match n {
+        1 => kid.to_string(),
+        n => format!("{kid}\u{0}{n}"),
     }
 }
 
@@ -372,7 +375,8 @@ fn key_id(item: &Item, keys: &[String]) -> Option<String> {
 
 /// A key id as the report shows it: attribute → plain JSON value.
 fn display_key(kid: &str, keys: &[String]) -> Key {
-    let values: Vec<serde_json::Value> = serde_json::from_str(kid).unwrap_or_default();
+    let json = kid.split('\u{0}').next().unwrap_or(kid);
+    let values: Vec<serde_json::Value> = serde_json::from_str(json).unwrap_or_default();
     keys.iter()
         .zip(values)
         .map(|(k, v)| (k.clone(), plain(v)))

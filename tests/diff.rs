@@ -231,3 +231,23 @@ async fn a_seed_file_against_the_table_loaded_from_it() {
         "{text}"
     );
 }
+
+#[test]
+fn a_key_held_twice_is_matched_occurrence_by_occurrence() {
+    let dir = tempfile::tempdir().unwrap();
+    let one = json!({"agent_id": "AGENT00001", "name": "one"});
+    let two = json!({"agent_id": "AGENT00001", "name": "two"});
+    let write = |name: &str, items: &[&Value]| {
+        std::fs::write(dir.path().join(name), serde_json::to_string(items).unwrap()).unwrap();
+    };
+    write("twice.json", &[&one, &two]);
+    write("once.json", &[&one]);
+    let out = binary(dir.path())
+        .args(["diff", "twice.json", "once.json", "--format", "json"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "{out:?}");
+    let doc = json_of(&out);
+    assert_eq!(doc["only_in_a"], json!([{"agent_id": "AGENT00001"}]), "{doc}");
+    assert_eq!(doc["summary"]["changed"], 0);
+}
