@@ -248,6 +248,10 @@ fn a_key_held_twice_is_matched_occurrence_by_occurrence() {
         .unwrap();
     assert_eq!(out.status.code(), Some(1), "{out:?}");
     let doc = json_of(&out);
-    assert_eq!(doc["only_in_a"], json!([{"agent_id": "AGENT00001"}]), "{doc}");
+    assert_eq!(
+        doc["only_in_a"],
+        json!([{"agent_id": "AGENT00001"}]),
+        "{doc}"
+    );
     assert_eq!(doc["summary"]["changed"], 0);
 }
