@@ -17,6 +17,8 @@ pub fn run(cli: Cli) -> u8 {
         Command::IamPolicy(args) => commands::iam_policy(&args),
         Command::Undo(args) => commands::undo(&args, cli.quiet),
         Command::Doctor(args) => crate::doctor::run(&args),
+        Command::Baseline(args) => crate::commands::baseline::run(&args, cli.quiet),
+        Command::Diff(args) => crate::commands::diff::run(&args),
         Command::Schema(args) => crate::schema_command::run(&args),
         Command::History(args) => return commands::history(&args),
         Command::Init(args) => return crate::init::run(&args, cli.quiet),

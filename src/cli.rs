@@ -49,6 +49,10 @@ pub enum Command {
     Man(ManArgs),
     /// Print the JSON Schema of reglint.toml, for editors.
     ConfigSchema,
+    /// Record or prune accepted findings, so that only new ones fail `check --baseline`.
+    Baseline(crate::commands::baseline::BaselineArgs),
+    /// What differs between two registries (files, exports, tables).
+    Diff(crate::commands::diff::DiffArgs),
 }
 
 #[derive(Debug, Clone, Args)]
@@ -237,6 +241,12 @@ pub struct CheckArgs {
     /// Append one JSON line for this run to FILE (`reglint history FILE` shows the trend).
     #[arg(long, value_name = "FILE")]
     pub history: Option<PathBuf>,
+    /// Findings in this baseline (`reglint baseline write`) do not fail the run.
+    #[arg(long, value_name = "FILE")]
+    pub baseline: Option<PathBuf>,
+    /// Also show the findings the baseline accepts (text, concise, github, junit).
+    #[arg(long, requires = "baseline")]
+    pub show_baselined: bool,
     #[command(flatten)]
     pub aws: AwsArgs,
     #[command(flatten)]

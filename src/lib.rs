@@ -2,10 +2,12 @@
 
 pub mod app;
 pub mod aws;
+pub mod baseline;
 pub mod cli;
 pub mod commands;
 pub mod config;
 pub mod diagnostic;
+pub mod diff;
 pub mod doctor;
 pub mod engine;
 pub mod error;

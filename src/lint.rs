@@ -7,7 +7,8 @@ use std::sync::Arc;
 
 use crate::config::Config;
 use crate::diagnostic::{
-    fingerprint, Applicability, Diagnostic, Fix, ItemRef, Location, Severity, Snippet,
+    fingerprint, item_identity, Applicability, Diagnostic, Fix, ItemRef, Location, Severity,
+    Snippet, SourceNames,
 };
 use crate::fix::apply_fix;
 use crate::model::{Item, Span};
@@ -81,6 +82,8 @@ pub struct Linter {
     /// Attributes that identify a file item.
     pub key_attributes: Vec<String>,
     pub unsafe_fixes: bool,
+    /// How fingerprints name sources: relative to the config file's folder.
+    pub source_names: SourceNames,
 }
 
 impl Linter {
@@ -150,6 +153,7 @@ impl Linter {
                 .clone()
                 .unwrap_or_else(|| vec![crate::schema::AGENT_ID.to_string()]),
             unsafe_fixes,
+            source_names: SourceNames::for_config(config.path.as_deref()),
         }
     }
 
@@ -268,10 +272,14 @@ impl Linter {
             ),
             _ => (None, None),
         };
+        let item = item_identity(&origin.key, || {
+            let (chunk, span) = (origin.chunk.as_ref()?, origin.item_span?);
+            chunk.text.get(span.start..span.end).map(str::to_string)
+        });
         let fingerprint = fingerprint(
             v.code,
-            &origin.label,
-            &origin.key,
+            &self.source_names.name(&origin.label),
+            &item,
             v.attribute.as_deref(),
             &v.value,
         );
@@ -293,6 +301,7 @@ impl Linter {
             fix: v.fix,
             help: v.help,
             account: v.account.or_else(|| key_account(&origin.key)),
+            baseline: None,
         })
     }
 
@@ -326,13 +335,14 @@ impl Linter {
                     fingerprint: fingerprint(
                         RG900.code,
                         "config",
-                        &e.key,
+                        &serde_json::Value::Object(e.key.clone()).to_string(),
                         None,
                         &e.rules.join(","),
                     ),
                     fix: None,
                     help: Some("remove the exception: the problem it excused is gone".into()),
                     account: None,
+                    baseline: None,
                 }
             })
             .collect()

@@ -38,6 +38,7 @@ fn bare(rule: &'static str, name: &'static str, severity: Severity, message: &st
         fix: None,
         help: None,
         account: None,
+        baseline: None,
     }
 }
 

@@ -242,6 +242,30 @@ fn check_table_source(
 /// `reglint check`.
 pub fn run(args: &CheckArgs, quiet: bool) -> Result<u8, RunError> {
     let config = crate::config::load_nearest(args.config.as_ref())?;
+    let (mut report, code) = check_report(args, quiet, &mut |report, linter| {
+        crate::baseline::attach(report, args, linter)
+    })?;
+    let recorded = audit_facts(&mut report, args, &config, code);
+    emit(&report, args, quiet)?;
+    if let Err(e) = recorded {
+        // The report is out; the run's line is not in the history.
+        report::print_error(&e);
+        return Ok(2);
+    }
+    Ok(code as u8)
+}
+
+/// Prepares a run's report once the linter is built (a baseline marker).
+pub type Prepare<'a> = dyn FnMut(&mut Report, &Linter) -> Result<(), RunError> + 'a;
+
+/// Runs `check` and returns its report (sorted) and exit status; nothing is printed but what a
+/// streamed report writes as it goes.
+pub fn check_report(
+    args: &CheckArgs,
+    quiet: bool,
+    prepare: &mut Prepare,
+) -> Result<(Report, i32), RunError> {
+    let config = crate::config::load_nearest(args.config.as_ref())?;
     let linter = linter(args, &config)?;
     let sources = sources(args, &config)?;
     let mode = if args.diff {
@@ -266,6 +290,7 @@ pub fn run(args: &CheckArgs, quiet: bool) -> Result<u8, RunError> {
     let mut report = Report::counting(args.format, args.statistics);
     report.writing = mode != Mode::Report;
     report.unsafe_fixes = args.unsafe_fixes;
+    prepare(&mut report, &linter)?;
     // A report of files goes out as it is found; fixes, tables and verification (which add
     // findings to earlier items) and `--output` (written whole) keep the report until the end.
     let streaming = mode == Mode::Report
@@ -306,17 +331,11 @@ pub fn run(args: &CheckArgs, quiet: bool) -> Result<u8, RunError> {
     for d in linter.unused_exceptions() {
         report.push(d);
     }
+    report.finish_marking();
     report.finish_stream().map_err(RunError::stdout)?;
     report.sort();
     let code = exit_code(&report, args.fail_on.threshold(), mode);
-    let recorded = audit_facts(&mut report, args, &config, code);
-    emit(&report, args, quiet)?;
-    if let Err(e) = recorded {
-        // The report is out; the run's line is not in the history.
-        report::print_error(&e);
-        return Ok(2);
-    }
-    Ok(code as u8)
+    Ok((report, code))
 }
 
 /// The run's time, exit status and namespace for the audit formats; with `--history`, its line

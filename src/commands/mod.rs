@@ -1,7 +1,9 @@
 //! The commands: each builds its pieces from the options, calls the engine or the layer that
 //! does the work, and hands the result to a renderer.
 
+pub mod baseline;
 pub mod check;
+pub mod diff;
 
 use crate::cli::{AwsArgs, IamPolicyArgs, RuleArgs, UndoArgs, VerifyArgs};
 use crate::config::Config;

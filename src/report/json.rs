@@ -53,6 +53,9 @@ impl Serialize for JsonDiagnostic<'_> {
             m.serialize_entry("location", loc)?;
         }
         m.serialize_entry("fingerprint", &d.fingerprint)?;
+        if let Some(state) = d.baseline {
+            m.serialize_entry("baseline", state.as_str())?;
+        }
         if let Some(help) = &d.help {
             m.serialize_entry("help", help)?;
         }
@@ -208,6 +211,7 @@ pub(super) mod tests {
             }),
             help: full.then(|| "see RG101".to_string()),
             account: full.then(|| "843074507558".to_string()),
+            baseline: full.then_some(crate::diagnostic::BaselineState::Updated),
         }
     }
 

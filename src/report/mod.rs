@@ -15,7 +15,9 @@
 //! not an error.
 
 pub mod audit;
+pub mod baseline;
 mod concise;
+pub mod diff;
 pub mod doctor;
 mod emf;
 mod escape;
@@ -104,6 +106,9 @@ pub struct Summary {
     pub skipped_fixes: usize,
     pub unverifiable: usize,
     pub by_rule: BTreeMap<String, usize>,
+    /// Findings a baseline accepts (`check --baseline`): not counted above.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub baselined: Option<usize>,
 }
 
 /// What `--diff` shows for one file.
@@ -200,6 +205,18 @@ pub struct Report {
     pub audit_counts: audit::AuditCounts,
     /// The run's time, exit status and history, for the audit formats.
     pub audit: audit::AuditRun,
+    /// Sees each finding as it is added, before it is counted (a baseline marks it).
+    pub marker: Option<Box<dyn Marker>>,
+    /// Keep no finding the baseline accepts (text formats without `--show-baselined`).
+    pub hide_baselined: bool,
+}
+
+/// Something that looks at every finding as it is added to a report: a baseline sets
+/// [`Diagnostic::baseline`], or records the finding.
+pub trait Marker: std::fmt::Debug + Send {
+    fn mark(&mut self, d: &mut Diagnostic);
+    /// Findings of its own once the run is over (stale baseline entries), and notes.
+    fn finish(&mut self) -> (Vec<Diagnostic>, Vec<String>);
 }
 
 impl Report {
@@ -213,7 +230,20 @@ impl Report {
     }
 
     /// Adds a diagnostic and counts it.
-    pub fn push(&mut self, d: Diagnostic) {
+    pub fn push(&mut self, mut d: Diagnostic) {
+        if let (None, Some(marker)) = (d.baseline, self.marker.as_mut()) {
+            marker.mark(&mut d);
+        }
+        if d.baseline == Some(crate::diagnostic::BaselineState::Unchanged) {
+            *self.summary.baselined.get_or_insert(0) += 1;
+            if !self.hide_baselined && !self.counts_only {
+                match self.stream.as_mut() {
+                    Some(stream) => stream.push(d),
+                    None => self.diagnostics.push(d),
+                }
+            }
+            return;
+        }
         match d.severity {
             Severity::Error => self.summary.errors += 1,
             Severity::Warning => self.summary.warnings += 1,
@@ -284,6 +314,18 @@ impl Report {
     /// Marks an item unverifiable (RG409, RG410).
     pub fn count_unverifiable(&mut self) {
         self.summary.unverifiable += 1;
+    }
+
+    /// Adds the marker's own findings (stale baseline entries) and notes; the marker is done.
+    pub fn finish_marking(&mut self) {
+        let Some(mut marker) = self.marker.take() else {
+            return;
+        };
+        let (found, notes) = marker.finish();
+        for d in found {
+            self.push(d);
+        }
+        self.notes.extend(notes);
     }
 
     /// Writes the findings a stream still holds; the report then prints only its summary.

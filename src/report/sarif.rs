@@ -5,7 +5,8 @@
 //! relative to the working directory, line, column in code points). Findings without a file
 //! location (table items) use the source label (`dynamodb://registry`) as the artifact URI,
 //! line 1, and name the table and item key in a logical location. `partialFingerprints`
-//! carries the finding's stable fingerprint, so alerts follow a finding across runs.
+//! carries the finding's stable fingerprint, so alerts follow a finding across runs. With
+//! `--baseline`, every result carries `baselineState` (`absent` for stale entries, RG901).
 
 use std::collections::BTreeMap;
 use std::io::{self, Write};
@@ -25,6 +26,9 @@ const INFORMATION_URI: &str = if env!("CARGO_PKG_REPOSITORY").is_empty() {
     env!("CARGO_PKG_REPOSITORY")
 };
 const FINGERPRINT_KEY: &str = "reglintFingerprint/v1";
+/// The key GitHub code scanning reads first. reglint gives its own stable fingerprint there:
+/// findings may point at table items, which GitHub cannot hash by their line.
+const LINE_HASH_KEY: &str = "primaryLocationLineHash";
 
 pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
     if let Some(spilled) = &report.spilled {
@@ -213,11 +217,12 @@ fn result(d: &Diagnostic, cwd: Option<&str>) -> sarif::Result {
         })
         .message(sarif::Message::builder().text(message).build())
         .locations(vec![location])
-        .partial_fingerprints(BTreeMap::from([(
-            FINGERPRINT_KEY.to_string(),
-            d.fingerprint.clone(),
-        )]))
+        .partial_fingerprints(BTreeMap::from([
+            (FINGERPRINT_KEY.to_string(), d.fingerprint.clone()),
+            (LINE_HASH_KEY.to_string(), d.fingerprint.clone()),
+        ]))
         .build();
+    result.baseline_state = d.baseline.map(|s| serde_json::json!(s.as_str()));
     result.rule_index = RULES
         .iter()
         .position(|r| r.code == d.rule)

@@ -58,6 +58,8 @@ pub enum Check {
     Config,
     /// Needs `--verify`.
     Remote,
+    /// Against a baseline file (`check --baseline`).
+    Baseline,
 }
 
 /// A rule of the catalogue.
@@ -233,6 +235,7 @@ pub static RULES: &[&Rule] = &[
     &remote::RG409,
     &remote::RG410,
     &registry::RG900,
+    &registry::RG901,
 ];
 
 /// The rule with this code.

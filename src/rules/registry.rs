@@ -39,6 +39,17 @@ pub static RG900: Rule = Rule {
     check: Check::Config,
 };
 
+/// A baseline entry that matched no finding (`check --baseline`).
+pub static RG901: Rule = Rule {
+    code: "RG901",
+    name: "stale-baseline-entry",
+    severity: Severity::Warning,
+    fix: FixAvailability::None,
+    summary: "a baseline entry that matched no finding",
+    doc: rule_doc!("RG901"),
+    check: Check::Baseline,
+};
+
 /// Where an item that registry rules may name later was read.
 #[derive(Debug, Clone, Copy)]
 pub enum Seen<'a> {

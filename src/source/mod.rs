@@ -5,6 +5,7 @@
 pub mod fast;
 pub mod json;
 pub mod parallel;
+pub mod uri;
 
 use std::fs::File;
 use std::io::{BufRead, BufReader};
