@@ -436,6 +436,7 @@ impl Matcher {
             help: Some(
                 "the finding it accepted is gone: `reglint baseline prune` drops the entry".into(),
             ),
+            account: None,
             baseline: Some(BaselineState::Absent),
         }
     }

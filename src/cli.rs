@@ -50,9 +50,9 @@ pub enum Command {
     /// Print the JSON Schema of reglint.toml, for editors.
     ConfigSchema,
     /// Record or prune accepted findings, so that only new ones fail `check --baseline`.
-    Baseline(crate::commands::baseline::BaselineArgs),
+    Baseline(BaselineArgs),
     /// What differs between two registries (files, exports, tables).
-    Diff(crate::commands::diff::DiffArgs),
+    Diff(DiffArgs),
 }
 
 #[derive(Debug, Clone, Args)]
@@ -304,4 +304,114 @@ pub struct DoctorArgs {
     pub aws: AwsArgs,
     #[command(flatten)]
     pub verify_args: VerifyArgs,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct BaselineArgs {
+    #[command(subcommand)]
+    pub command: BaselineCommand,
+}
+
+#[derive(Debug, Clone, Subcommand)]
+pub enum BaselineCommand {
+    /// Record today's findings; on an existing baseline, only remove entries (unless
+    /// --accept-new --reason).
+    Write(WriteArgs),
+    /// Drop the entries that match no finding any more.
+    Prune(PruneArgs),
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct WriteArgs {
+    /// Files, directories, `-` for stdin, or dynamodb://TABLE. Default: `sources` in the config.
+    pub sources: Vec<String>,
+    /// Where to write the baseline.
+    #[arg(
+        long,
+        short = 'o',
+        value_name = "FILE",
+        default_value = "reglint-baseline.json"
+    )]
+    pub output: PathBuf,
+    /// Add the findings the existing baseline does not have (needs --reason).
+    #[arg(long, requires = "reason")]
+    pub accept_new: bool,
+    /// Why the new findings are accepted; recorded with the date in each new entry.
+    #[arg(long, value_name = "TEXT", requires = "accept_new")]
+    pub reason: Option<String>,
+    #[command(flatten)]
+    pub lint: LintArgs,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct PruneArgs {
+    /// Files, directories, `-` for stdin, or dynamodb://TABLE. Default: `sources` in the config.
+    pub sources: Vec<String>,
+    /// The baseline to prune (rewritten in place).
+    #[arg(long, value_name = "FILE", default_value = "reglint-baseline.json")]
+    pub baseline: PathBuf,
+    #[command(flatten)]
+    pub lint: LintArgs,
+}
+
+/// The options of `check` that decide which findings a run has.
+#[derive(Debug, Clone, Default, Args)]
+pub struct LintArgs {
+    /// The live table to read (same as dynamodb://TABLE).
+    #[arg(long)]
+    pub table: Option<String>,
+    /// Rules to enable (replaces the config's select).
+    #[arg(long, value_delimiter = ',', value_name = "CODES")]
+    pub select: Option<Vec<String>>,
+    /// Rules to enable on top of the selection.
+    #[arg(long, value_delimiter = ',', value_name = "CODES")]
+    pub extend_select: Vec<String>,
+    /// Rules to disable.
+    #[arg(long, value_delimiter = ',', value_name = "CODES")]
+    pub ignore: Vec<String>,
+    /// Configuration file (default: the nearest reglint.toml upward).
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// How to read item values (default: detected).
+    #[arg(long, value_enum)]
+    pub input_format: Option<InputFormat>,
+    /// Parallel scan with N segments.
+    #[arg(long, value_name = "N")]
+    pub segments: Option<u32>,
+    /// Strongly consistent scan.
+    #[arg(long)]
+    pub consistent_read: bool,
+    #[command(flatten)]
+    pub aws: AwsArgs,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct DiffArgs {
+    /// The first registry: a file, a directory, an export, or dynamodb://TABLE?profile=…&region=…
+    pub a: String,
+    /// The second registry (may be `-` for stdin).
+    pub b: String,
+    /// Attributes to leave out of the comparison (comma-separated).
+    #[arg(long, value_delimiter = ',', value_name = "A,B")]
+    pub ignore_attributes: Vec<String>,
+    /// Report format.
+    #[arg(long, value_enum, default_value_t = DiffFormat::Text)]
+    pub format: DiffFormat,
+    /// Configuration file (default: the nearest reglint.toml upward); gives the key of files.
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// How to read item values (default: detected).
+    #[arg(long, value_enum)]
+    pub input_format: Option<InputFormat>,
+    /// Parallel scan of a table with N segments.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=1000000))]
+    pub segments: Option<u32>,
+    #[command(flatten)]
+    pub aws: AwsArgs,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum DiffFormat {
+    Text,
+    Json,
 }

@@ -32,10 +32,11 @@ pub struct ConfigFile {
 }
 
 /// `[audit]`: how scheduled audits publish (spec §11).
-#[derive(Debug, Default, Clone, Deserialize)]
+#[derive(Debug, Default, Clone, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AuditConfig {
     /// CloudWatch namespace of `--format emf` (default `Reglint`).
+    #[schemars(with = "Option<String>")]
     pub namespace: Option<Spanned<String>>,
 }
 

@@ -273,7 +273,7 @@ fn open(
     match SourceSpec::parse(arg) {
         SourceSpec::Table(spec) => {
             let uri = TableUri::parse(&spec)?;
-            let aws = uri.aws_args(&opts.aws);
+            let aws = uri.aws_args(&opts.aws.settings());
             let table = runtime.block_on(async {
                 let store = TableStore::connect(&aws, &uri.table).await?;
                 let info = store.describe().await?;

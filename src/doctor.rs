@@ -351,111 +351,16 @@ async fn checklist<W: Write>(
     let crate::verify::Place { account, region } = crate::verify::place_of(target, &sessions);
 
     let session = if sessions.uses_base_credentials(&account) {
-        p.pass(
-            "role ARN",
-            format!("account {account} is the local account: the base credentials are used, no role is assumed"),
-        )?;
-        p.pass("AssumeRole", "not needed in the local account")?;
-        if identity.account != account {
-            p.fail(
-                "assumed identity",
-                format!("the base credentials are {} in account {}, not the local account {account}", identity.arn, identity.account),
-                "run with the hub account's credentials, or correct --local-account / registry.local_account_id",
-            )?;
-            return p.skip(remaining(target));
-        }
-        p.pass(
-            "assumed identity",
-            format!("{} (account {account})", identity.arn),
-        )?;
-        match sessions.session(&account).await {
-            Ok(s) => s,
-            Err(e) => {
-                p.fail("session", session_error_text(&e), "rerun with -v")?;
-                return p.skip(remaining(target));
-            }
-        }
+        local_session(&sessions, &identity, &account, target, p).await?
     } else {
-        let Some(role) = sessions.options.role_for(&account) else {
-            p.fail(
-                "role ARN",
-                format!("no role is configured for account {account}"),
-                format!("pass --role-arn 'arn:aws:iam::{{account_id}}:role/NAME', or set [verify] role_arn or [verify.accounts.\"{account}\"] role_arn in reglint.toml"),
-            )?;
-            return p.skip(&after_identity[1..]);
+        let steps = StepsLeft {
+            after_identity: &after_identity,
+            target,
         };
-        let from = if sessions.options.has_own_role(&account) {
-            format!("[verify.accounts.\"{account}\"] role_arn")
-        } else {
-            "the role ARN template".to_string()
-        };
-        p.pass("role ARN", format!("{role} (from {from})"))?;
-        let external_id = sessions.options.external_id_for(&account);
-        let sent = if external_id.is_some() {
-            "an ExternalId was sent"
-        } else {
-            "no ExternalId was sent"
-        };
-        let assumed = assume_role(
-            &base,
-            &role,
-            external_id.as_deref(),
-            &sessions.options.session_name,
-            &counter,
-        )
-        .await;
-        if let Err((_, cause)) = &assumed {
-            p.fail(
-                "AssumeRole",
-                format!("refused ({sent}): {cause}"),
-                format!(
-                    "check that {role} exists; that its trust policy allows {} (or its account's root) to sts:AssumeRole; that its sts:ExternalId condition matches the ExternalId sent ({sent}: --external-id, REGLINT_EXTERNAL_ID or external_id_env); and that the caller's own policy allows sts:AssumeRole on the role",
-                    identity.arn
-                ),
-            )?;
-            return p.skip(&after_identity[2..]);
-        }
-        let Ok(assumed) = assumed else {
-            return Ok(());
-        };
-        p.pass(
-            "AssumeRole",
-            format!(
-                "assumed as session {} ({sent})",
-                sessions.options.session_name
-            ),
-        )?;
-        match sessions.confirm(&account, role.clone(), assumed).await {
-            Ok(s) => {
-                p.pass(
-                    "assumed identity",
-                    format!("{} (account {account})", s.identity.arn),
-                )?;
-                s
-            }
-            Err(crate::aws::sessions::SessionError::IdentityMismatch { identity: got, .. }) => {
-                p.fail(
-                    "assumed identity",
-                    format!(
-                        "{} is in account {}, not account {account}",
-                        got.arn, got.account
-                    ),
-                    format!(
-                        "the role ARN for account {account} points into account {}: correct it",
-                        got.account
-                    ),
-                )?;
-                return p.skip(remaining(target));
-            }
-            Err(e) => {
-                p.fail(
-                    "assumed identity",
-                    session_error_text(&e),
-                    "rerun later; check the network path to STS",
-                )?;
-                return p.skip(remaining(target));
-            }
-        }
+        assumed_session(&base, &sessions, &identity, &account, &counter, &steps, p).await?
+    };
+    let Some(session) = session else {
+        return Ok(());
     };
     let who = session
         .role_arn
@@ -471,6 +376,145 @@ async fn checklist<W: Write>(
             runtime_arn,
             qualifier,
         } => runtime_steps(&facts, &place, runtime_arn, qualifier, p),
+    }
+}
+
+/// The steps still to come after the base identity, for skipping.
+struct StepsLeft<'a> {
+    after_identity: &'a [&'a str],
+    target: &'a ItemTarget,
+}
+
+/// The local account: the base credentials are used, no role is assumed.
+async fn local_session<W: Write>(
+    sessions: &Sessions,
+    identity: &crate::aws::sessions::CallerIdentity,
+    account: &str,
+    target: &ItemTarget,
+    p: &mut Printer<W>,
+) -> io::Result<Option<crate::aws::sessions::AccountSession>> {
+    p.pass(
+        "role ARN",
+        format!("account {account} is the local account: the base credentials are used, no role is assumed"),
+    )?;
+    p.pass("AssumeRole", "not needed in the local account")?;
+    if identity.account != account {
+        p.fail(
+            "assumed identity",
+            format!("the base credentials are {} in account {}, not the local account {account}", identity.arn, identity.account),
+            "run with the hub account's credentials, or correct --local-account / registry.local_account_id",
+        )?;
+        p.skip(remaining(target))?;
+        return Ok(None);
+    }
+    p.pass(
+        "assumed identity",
+        format!("{} (account {account})", identity.arn),
+    )?;
+    match sessions.session(&account).await {
+        Ok(s) => Ok(Some(s)),
+        Err(e) => {
+            p.fail("session", session_error_text(&e), "rerun with -v")?;
+            p.skip(remaining(target))?;
+            return Ok(None);
+        }
+    }
+}
+
+/// Another account: the role, AssumeRole and the assumed identity, each a step.
+async fn assumed_session<W: Write>(
+    base: &aws_config::SdkConfig,
+    sessions: &Sessions,
+    identity: &crate::aws::sessions::CallerIdentity,
+    account: &str,
+    counter: &Arc<CallCounter>,
+    steps: &StepsLeft<'_>,
+    p: &mut Printer<W>,
+) -> io::Result<Option<crate::aws::sessions::AccountSession>> {
+    let (after_identity, target) = (steps.after_identity, steps.target);
+    let Some(role) = sessions.options.role_for(&account) else {
+        p.fail(
+            "role ARN",
+            format!("no role is configured for account {account}"),
+            format!("pass --role-arn 'arn:aws:iam::{{account_id}}:role/NAME', or set [verify] role_arn or [verify.accounts.\"{account}\"] role_arn in reglint.toml"),
+        )?;
+        p.skip(&after_identity[1..])?;
+        return Ok(None);
+    };
+    let from = if sessions.options.has_own_role(&account) {
+        format!("[verify.accounts.\"{account}\"] role_arn")
+    } else {
+        "the role ARN template".to_string()
+    };
+    p.pass("role ARN", format!("{role} (from {from})"))?;
+    let external_id = sessions.options.external_id_for(&account);
+    let sent = if external_id.is_some() {
+        "an ExternalId was sent"
+    } else {
+        "no ExternalId was sent"
+    };
+    let assumed = assume_role(
+        &base,
+        &role,
+        external_id.as_deref(),
+        &sessions.options.session_name,
+        &counter,
+    )
+    .await;
+    if let Err((_, cause)) = &assumed {
+        p.fail(
+            "AssumeRole",
+            format!("refused ({sent}): {cause}"),
+            format!(
+                "check that {role} exists; that its trust policy allows {} (or its account's root) to sts:AssumeRole; that its sts:ExternalId condition matches the ExternalId sent ({sent}: --external-id, REGLINT_EXTERNAL_ID or external_id_env); and that the caller's own policy allows sts:AssumeRole on the role",
+                identity.arn
+            ),
+        )?;
+        p.skip(&after_identity[2..])?;
+        return Ok(None);
+    }
+    let Ok(assumed) = assumed else {
+        return Ok(None);
+    };
+    p.pass(
+        "AssumeRole",
+        format!(
+            "assumed as session {} ({sent})",
+            sessions.options.session_name
+        ),
+    )?;
+    match sessions.confirm(&account, role.clone(), assumed).await {
+        Ok(s) => {
+            p.pass(
+                "assumed identity",
+                format!("{} (account {account})", s.identity.arn),
+            )?;
+            Ok(Some(s))
+        }
+        Err(crate::aws::sessions::SessionError::IdentityMismatch { identity: got, .. }) => {
+            p.fail(
+                "assumed identity",
+                format!(
+                    "{} is in account {}, not account {account}",
+                    got.arn, got.account
+                ),
+                format!(
+                    "the role ARN for account {account} points into account {}: correct it",
+                    got.account
+                ),
+            )?;
+            p.skip(remaining(target))?;
+            return Ok(None);
+        }
+        Err(e) => {
+            p.fail(
+                "assumed identity",
+                session_error_text(&e),
+                "rerun later; check the network path to STS",
+            )?;
+            p.skip(remaining(target))?;
+            return Ok(None);
+        }
     }
 }
 

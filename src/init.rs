@@ -9,11 +9,12 @@
 
 use std::collections::BTreeMap;
 use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::time::Duration;
 
 use crate::cli::InitArgs;
 use crate::model::{Item, Value};
+use crate::report::Written;
 use crate::source::{FileReader, SourceError, SourceSpec};
 
 /// How long `init` waits for credentials and GetCallerIdentity before it writes a placeholder.
@@ -96,15 +97,6 @@ pub struct Plan {
     /// The hub's account, or why it is not known.
     pub local_account: Result<String, String>,
     pub observed: Observed,
-}
-
-/// What `init` did, for the summary it prints.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Written {
-    pub path: PathBuf,
-    pub items: usize,
-    pub declared: usize,
-    pub local_account: Option<String>,
 }
 
 /// Runs `reglint init`; the exit status.
@@ -195,7 +187,7 @@ async fn read_table(
     table: &str,
     observed: &mut Observed,
 ) -> Result<Vec<String>, InitError> {
-    let store = crate::aws::table::TableStore::connect(&args.aws, table)
+    let store = crate::aws::table::TableStore::connect(&args.aws.settings(), table)
         .await
         .map_err(|e| InitError::Table(e.0))?;
     let info = store.describe().await.map_err(|e| InitError::Table(e.0))?;
@@ -211,7 +203,7 @@ async fn read_table(
 /// The credentials' account (GetCallerIdentity), or why there is none.
 async fn caller_account(aws: &crate::cli::AwsArgs) -> Result<String, String> {
     use aws_credential_types::provider::ProvideCredentials;
-    let config = crate::aws::config::sdk_config(aws).await;
+    let config = crate::aws::config::sdk_config(&aws.settings()).await;
     let Some(provider) = config.credentials_provider() else {
         return Err("no AWS credentials were found".into());
     };

@@ -13,7 +13,6 @@ pub mod engine;
 pub mod error;
 pub mod fix;
 pub mod fuzzing;
-pub mod history;
 pub mod generate;
 pub mod iam;
 pub mod init;

@@ -327,18 +327,30 @@ async fn undo_entry(
                 .await?
         }
     };
-    Ok(match result {
-        WriteResult::Written => line(UndoKind::Restored, what),
-        WriteResult::Changed { current } => line(
+    let (kind, detail) = restore_outcome(result, what, &after, keys, label);
+    Ok(line(kind, detail))
+}
+
+/// What a restoring write's result means for the undo report.
+fn restore_outcome(
+    result: WriteResult,
+    what: String,
+    after: &SdkItem,
+    keys: &[String],
+    label: &str,
+) -> (UndoKind, String) {
+    match result {
+        WriteResult::Written => (UndoKind::Restored, what),
+        WriteResult::Changed { current } => (
             UndoKind::ChangedSince,
-            changed_since(current.as_ref(), &after, keys, label),
+            changed_since(current.as_ref(), after, keys, label),
         ),
-        WriteResult::Conflict { .. } => line(
+        WriteResult::Conflict { .. } => (
             UndoKind::ChangedSince,
             "the write kept colliding with other writers (transaction conflict); run undo again"
                 .to_string(),
         ),
-        WriteResult::KeyTaken { existing } => line(
+        WriteResult::KeyTaken { existing } => (
             UndoKind::ChangedSince,
             format!(
                 "its old key is used again{}",
@@ -348,7 +360,7 @@ async fn undo_entry(
                     .unwrap_or_default()
             ),
         ),
-    })
+    }
 }
 
 fn changed_since(

@@ -7,6 +7,10 @@
 #[path = "support/moto.rs"]
 mod moto;
 
+#[path = "support/dynoxide.rs"]
+#[allow(dead_code)]
+mod dynoxide;
+
 #[path = "support/dynamo.rs"]
 mod dynamo;
 
@@ -437,11 +441,9 @@ fn toml_blocks(markdown: &str) -> Vec<(String, String)> {
 }
 
 /// Examples that are not reglint.toml, or not yet: skipped by heading, each exactly once.
-const SKIPPED: [(&str, &str); 2] = [
+const SKIPPED: [(&str, &str); 1] = [
     // A migration file (spec §8.1), not a reglint.toml.
     ("spec.md", "### 8.1 A migration file"),
-    // `[schema.attributes.NAME]` (spec §3.1): the configuration does not read it yet.
-    ("spec.md", "### 3.1 Declared attributes"),
 ];
 
 fn documents() -> Vec<(&'static str, String)> {
@@ -583,6 +585,30 @@ fn init_on_a_registry_file_writes_the_expected_configuration() {
         table["sources"],
         toml::Value::Array(vec!["registry/agents.jsonl".into()])
     );
+}
+
+#[test]
+fn after_init_check_reports_no_unknown_attribute() {
+    let dir = project_for_init();
+    let before =
+        run(reglint(dir.path()).args(["check", "registry/agents.jsonl", "--format", "json"]));
+    let doc: Value = serde_json::from_slice(&before.stdout).unwrap();
+    assert!(
+        doc["summary"]["by_rule"]["RG006"].as_u64().unwrap_or(0) > 0,
+        "the fixture has attributes beyond the built-in schema: {}",
+        doc["summary"]
+    );
+    let out = run(reglint(dir.path()).args(["init", "registry/agents.jsonl"]));
+    assert!(out.status.success(), "{}", show(&out));
+    let after = run(reglint(dir.path()).args(["check", "--format", "json"]));
+    let doc: Value =
+        serde_json::from_slice(&after.stdout).unwrap_or_else(|e| panic!("{e}: {}", show(&after)));
+    assert!(
+        doc["summary"]["by_rule"].get("RG006").is_none(),
+        "{}",
+        doc["summary"]
+    );
+    assert_eq!(doc["summary"]["items"], 3);
 }
 
 #[test]

@@ -9,8 +9,8 @@ mod gen;
 use std::path::{Path, PathBuf};
 
 use reglint::commands::check::{check_file_source_with, FileRun, FixMode, Pipeline};
-use reglint::error::RunError;
 use reglint::config::Config;
+use reglint::error::RunError;
 use reglint::lint::Linter;
 use reglint::report::{render, OutputFormat, RenderOptions, Report};
 use reglint::rules::registry::RegistryIndex;

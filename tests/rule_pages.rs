@@ -7,13 +7,15 @@ use std::path::Path;
 
 use reglint::config::Config;
 use reglint::diagnostic::Severity;
-use reglint::fix::{apply_text_edits, text_edits};
+use reglint::engine::{drive, FixPlanner, Mode};
 use reglint::lint::{ItemOrigin, Linter};
 use reglint::model::Item;
+use reglint::report::Report;
 use reglint::rules::registry::RegistryIndex;
 use reglint::rules::{Check, FixAvailability, Rule, RULES};
 use reglint::select::Selection;
 use reglint::source::{FileReader, InputFormat, SourceItem};
+use reglint::store::FileStore;
 
 const SECTIONS: [&str; 4] = [
     "## What it does",
@@ -114,6 +116,19 @@ fn origin(linter: &Linter, index: usize, item: &Item) -> ItemOrigin {
         chunk: None,
         item_span: None,
     }
+}
+
+/// `check --fix` on the example's text, held in memory: the text the engine writes.
+fn fix_through_engine(linter: &Linter, text: &str) -> String {
+    let mut store = FileStore::from_bytes(linter, "example.json", text.as_bytes().to_vec());
+    let planner = FixPlanner {
+        linter,
+        protected: &[],
+    };
+    let mut report = Report::default();
+    drive(&mut store, &planner, Mode::Fix, &mut report, &mut |_, _| {})
+        .unwrap_or_else(|e| panic!("the engine refused the example: {e}"));
+    String::from_utf8(store.bytes().unwrap().to_vec()).unwrap()
 }
 
 /// Every diagnostic of a run over the items with the whole catalogue, as "CODE message".
@@ -296,9 +311,9 @@ fn fixes_turn_the_bad_example_into_the_fixed_form() {
                 expected[0].to_plain_json()
             ));
         }
-        // Written to the file: the text re-reads as the fixed item.
-        let mut edits = text_edits(&si.item, &fixed_item, &si.chunk);
-        let rewritten = apply_text_edits(&si.chunk.text, &mut edits).unwrap();
+        // Written to the file through the engine, as `check --fix` writes it: the text re-reads
+        // as the fixed item.
+        let rewritten = fix_through_engine(&linter, &si.chunk.text);
         let reread = read(&rewritten, rule.code);
         if !reread[0].item.same_data(&expected[0]) {
             failures.push(format!(

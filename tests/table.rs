@@ -397,7 +397,7 @@ async fn a_key_fix_is_one_transaction_and_a_taken_key_is_skipped(server: &impl S
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(text.contains("\nFixed 1 problem\n"), "{text}");
     assert!(
-        text.contains("\nSkipped 1 fix: the item changed while it was being checked\n"),
+        text.contains("\nSkipped 1 fix: the new key is already taken\n"),
         "{text}"
     );
     assert!(

@@ -2,94 +2,13 @@
 //! findings are recorded in (or matched against) a baseline file instead of being printed.
 
 use std::ffi::OsString;
-use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 
-use clap::{Args, FromArgMatches, Subcommand};
+use clap::{Args, FromArgMatches};
 
 use crate::baseline::{merge, Accepted, Baseline, BaselineError, Collector, Matcher};
+use crate::cli::{BaselineArgs, BaselineCommand, CheckArgs, LintArgs, PruneArgs, WriteArgs};
 use crate::error::RunError;
-use crate::cli::{AwsArgs, CheckArgs};
-use crate::source::InputFormat;
-
-#[derive(Debug, Clone, Args)]
-pub struct BaselineArgs {
-    #[command(subcommand)]
-    pub command: BaselineCommand,
-}
-
-#[derive(Debug, Clone, Subcommand)]
-pub enum BaselineCommand {
-    /// Record today's findings; on an existing baseline, only remove entries (unless
-    /// --accept-new --reason).
-    Write(WriteArgs),
-    /// Drop the entries that match no finding any more.
-    Prune(PruneArgs),
-}
-
-#[derive(Debug, Clone, Args)]
-pub struct WriteArgs {
-    /// Files, directories, `-` for stdin, or dynamodb://TABLE. Default: `sources` in the config.
-    pub sources: Vec<String>,
-    /// Where to write the baseline.
-    #[arg(
-        long,
-        short = 'o',
-        value_name = "FILE",
-        default_value = "reglint-baseline.json"
-    )]
-    pub output: PathBuf,
-    /// Add the findings the existing baseline does not have (needs --reason).
-    #[arg(long, requires = "reason")]
-    pub accept_new: bool,
-    /// Why the new findings are accepted; recorded with the date in each new entry.
-    #[arg(long, value_name = "TEXT", requires = "accept_new")]
-    pub reason: Option<String>,
-    #[command(flatten)]
-    pub lint: LintArgs,
-}
-
-#[derive(Debug, Clone, Args)]
-pub struct PruneArgs {
-    /// Files, directories, `-` for stdin, or dynamodb://TABLE. Default: `sources` in the config.
-    pub sources: Vec<String>,
-    /// The baseline to prune (rewritten in place).
-    #[arg(long, value_name = "FILE", default_value = "reglint-baseline.json")]
-    pub baseline: PathBuf,
-    #[command(flatten)]
-    pub lint: LintArgs,
-}
-
-/// The options of `check` that decide which findings a run has.
-#[derive(Debug, Clone, Default, Args)]
-pub struct LintArgs {
-    /// The live table to read (same as dynamodb://TABLE).
-    #[arg(long)]
-    pub table: Option<String>,
-    /// Rules to enable (replaces the config's select).
-    #[arg(long, value_delimiter = ',', value_name = "CODES")]
-    pub select: Option<Vec<String>>,
-    /// Rules to enable on top of the selection.
-    #[arg(long, value_delimiter = ',', value_name = "CODES")]
-    pub extend_select: Vec<String>,
-    /// Rules to disable.
-    #[arg(long, value_delimiter = ',', value_name = "CODES")]
-    pub ignore: Vec<String>,
-    /// Configuration file (default: the nearest reglint.toml upward).
-    #[arg(long, value_name = "FILE")]
-    pub config: Option<PathBuf>,
-    /// How to read item values (default: detected).
-    #[arg(long, value_enum)]
-    pub input_format: Option<InputFormat>,
-    /// Parallel scan with N segments.
-    #[arg(long, value_name = "N")]
-    pub segments: Option<u32>,
-    /// Strongly consistent scan.
-    #[arg(long)]
-    pub consistent_read: bool,
-    #[command(flatten)]
-    pub aws: AwsArgs,
-}
 
 pub fn run(args: &BaselineArgs, quiet: bool) -> Result<u8, RunError> {
     let done = match &args.command {

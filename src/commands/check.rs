@@ -345,7 +345,7 @@ fn audit_facts(
     args: &CheckArgs,
     config: &Config,
     code: i32,
-) -> Result<(), crate::history::HistoryError> {
+) -> Result<(), crate::report::runs::HistoryError> {
     report.audit.time = Some(chrono::Utc::now());
     report.audit.exit_code = u8::try_from(code).ok();
     report.audit.namespace = config
@@ -356,7 +356,7 @@ fn audit_facts(
         .map(|n| n.get_ref().clone());
     if let Some(path) = &args.history {
         let html = args.format == report::OutputFormat::Html;
-        crate::history::record(report, path, html)?;
+        crate::report::runs::record(report, path, html)?;
     }
     Ok(())
 }

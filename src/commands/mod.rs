@@ -148,7 +148,7 @@ pub fn write_atomically(
 
 /// `reglint history FILE`: exit 0, or 2 when the file cannot be read or the report written.
 pub fn history(args: &crate::cli::HistoryArgs) -> u8 {
-    let history = match crate::history::read(&args.file) {
+    let history = match crate::report::runs::read(&args.file) {
         Ok(h) => h,
         Err(e) => {
             report::print_error(&e);

@@ -95,7 +95,7 @@ pub struct AuditRun {
     /// CloudWatch namespace of `emf` (`[audit] namespace`, default `Reglint`).
     pub namespace: Option<String>,
     /// The runs of the `--history` file, this one last, for the `html` trend chart.
-    pub history: Vec<crate::history::Run>,
+    pub history: Vec<crate::report::runs::Run>,
 }
 
 impl AuditRun {

@@ -13,7 +13,7 @@ pub fn print_document(bytes: &[u8]) -> io::Result<()> {
 }
 
 /// `init`'s summary: the file, the items read, the attributes declared, the account.
-pub fn print_init_summary(w: &crate::init::Written) -> io::Result<()> {
+pub fn print_init_summary(w: &Written) -> io::Result<()> {
     let account = match &w.local_account {
         Some(a) => format!("local account {a}"),
         None => "no local account (a commented placeholder)".to_string(),
@@ -26,4 +26,13 @@ pub fn print_init_summary(w: &crate::init::Written) -> io::Result<()> {
         account
     );
     print_document(line.as_bytes())
+}
+
+/// What `init` did, for the summary it prints.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Written {
+    pub path: std::path::PathBuf,
+    pub items: usize,
+    pub declared: usize,
+    pub local_account: Option<String>,
 }

@@ -6,7 +6,7 @@ use std::io::{self, Write};
 use serde_json::json;
 
 use super::escape_terminal;
-use crate::history::{rule_trends, Change, History};
+use crate::report::runs::{rule_trends, Change, History};
 
 /// Formats of `reglint history`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]

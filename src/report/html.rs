@@ -23,7 +23,7 @@ use serde_json::{json, Value};
 
 use super::Report;
 use crate::diagnostic::{Applicability, Diagnostic};
-use crate::history::{Change, History, Run};
+use crate::report::runs::{Change, History, Run};
 
 const STYLE: &str = include_str!("html/style.css");
 const SCRIPT: &str = include_str!("html/findings.js");
@@ -366,7 +366,7 @@ fn rules_table(page: &mut String, runs: &[Run]) {
         "<section id=\"rules\"><h2>Rules</h2><table><thead><tr><th>Rule</th><th>First run</th>\
          <th>Latest run</th></tr></thead><tbody>",
     );
-    for (rule, t) in crate::history::rule_trends(runs) {
+    for (rule, t) in crate::report::runs::rule_trends(runs) {
         let _ = write!(
             page,
             "<tr><td>{}</td><td>{}</td><td>{}</td></tr>",

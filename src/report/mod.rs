@@ -23,13 +23,14 @@ mod emf;
 mod escape;
 mod generated;
 mod github;
+mod gitlab;
 pub mod history;
 mod html;
-mod gitlab;
 mod json;
 mod junit;
-mod progress;
 mod openmetrics;
+mod progress;
+pub mod runs;
 mod sarif;
 pub mod schema_table;
 mod stats;
@@ -40,8 +41,8 @@ pub use stream::{Spilled, Stream};
 
 pub use emf::is_namespace;
 pub use escape::escape_terminal;
+pub use generated::{print_document, print_init_summary, Written};
 pub use progress::Progress;
-pub use generated::{print_document, print_init_summary};
 
 use std::collections::BTreeMap;
 use std::io::{self, IsTerminal, Write};

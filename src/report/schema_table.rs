@@ -5,7 +5,7 @@ use std::io::{self, Write};
 use serde_json::{json, Value as J};
 
 use super::escape::escape_terminal;
-use crate::cli::RuleFormat;
+use super::RuleFormat;
 use crate::schema::declared::{required_text, Allowed};
 use crate::schema::{AttributeSpec, EffectiveSchema, Required};
 

@@ -17,23 +17,35 @@ use super::{AgentType, KNOWN_ATTRIBUTES};
 use crate::model::{Item, Node, Value};
 
 /// `[schema]` in `reglint.toml`, as written.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SchemaConfig {
+    /// Declared attributes, by name (spec §3.1).
     #[serde(default)]
+    #[schemars(with = "BTreeMap<String, AttributeConfig>")]
     pub attributes: BTreeMap<Spanned<String>, Spanned<AttributeConfig>>,
 }
 
 /// One `[schema.attributes.NAME]` table, as written. Values whose shape varies (`required`,
 /// `values`) are kept as TOML so that a wrong one is reported with the others, not alone.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AttributeConfig {
+    /// The DynamoDB type: S N BOOL L M SS NS.
     #[serde(rename = "type")]
+    #[schemars(with = "Option<String>")]
     pub ty: Option<Spanned<String>>,
+    /// The element type of an `L`.
+    #[schemars(with = "Option<String>")]
     pub items: Option<Spanned<String>>,
+    /// `true`, `false`, or the agent types it is required on.
+    #[schemars(with = "Option<serde_json::Value>")]
     pub required: Option<Spanned<toml::Value>>,
+    /// The allowed values.
+    #[schemars(with = "Option<Vec<serde_json::Value>>")]
     pub values: Option<Spanned<toml::Value>>,
+    /// A regex every string value (or element) must match.
+    #[schemars(with = "Option<String>")]
     pub pattern: Option<Spanned<String>>,
     pub description: Option<String>,
 }

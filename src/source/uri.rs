@@ -2,7 +2,7 @@
 //! `dynamodb://agent-registry?profile=prod&region=eu-west-1&endpoint=http://127.0.0.1:8000`.
 //! They win over the global options for that source alone.
 
-use crate::cli::AwsArgs;
+use crate::aws::config::AwsSettings;
 
 /// A table source: the table's name and its own settings.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -61,8 +61,8 @@ impl TableUri {
     }
 
     /// The run's AWS options with this source's own settings put over them.
-    pub fn aws_args(&self, global: &AwsArgs) -> AwsArgs {
-        AwsArgs {
+    pub fn aws_args(&self, global: &AwsSettings) -> AwsSettings {
+        AwsSettings {
             profile: self.profile.clone().or_else(|| global.profile.clone()),
             region: self.region.clone().or_else(|| global.region.clone()),
             endpoint_url: self
@@ -100,7 +100,7 @@ mod tests {
         let uri = TableUri::parse("reg?profile=prod&region=eu-west-1&endpoint=http%3A//h:1")
             .unwrap_or_default();
         assert_eq!(uri.table, "reg");
-        let global = AwsArgs {
+        let global = AwsSettings {
             profile: Some("dev".into()),
             region: Some("us-east-1".into()),
             endpoint_url: None,

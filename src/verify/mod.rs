@@ -358,6 +358,58 @@ impl Gatherer<'_> {
     }
 }
 
+/// Where a missing agent is looked for: the local account first, then the others in order.
+async fn search_order(sessions: &Sessions, working: &[String]) -> Vec<String> {
+    let mut search = Vec::new();
+    if sessions.session(&sessions.local_account).await.is_ok() {
+        search.push(sessions.local_account.clone());
+    }
+    search.extend(
+        working
+            .iter()
+            .filter(|a| **a != sessions.local_account)
+            .cloned(),
+    );
+    search
+}
+
+type AgentQuestions = HashMap<AgentKey, BTreeSet<String>>;
+type RuntimeQuestions = HashMap<RuntimeKey, BTreeSet<String>>;
+
+/// The distinct questions of the plan's items whose account has a working session: per agent
+/// its aliases, per runtime its qualifiers.
+fn questions(
+    plan: &Plan,
+    places: &[Place],
+    working: &[String],
+) -> (AgentQuestions, RuntimeQuestions) {
+    let mut agents: AgentQuestions = HashMap::new();
+    let mut runtimes: RuntimeQuestions = HashMap::new();
+    for (item, place) in plan.items.iter().zip(places) {
+        if !working.contains(&place.account) {
+            continue;
+        }
+        match &item.target.target {
+            Target::Agent { agent_id, alias_id } => {
+                agents
+                    .entry((place.clone(), agent_id.clone()))
+                    .or_default()
+                    .insert(alias_id.clone());
+            }
+            Target::Runtime {
+                runtime_arn,
+                qualifier,
+            } => {
+                runtimes
+                    .entry((place.clone(), runtime_arn.clone()))
+                    .or_default()
+                    .insert(qualifier.clone());
+            }
+        }
+    }
+    (agents, runtimes)
+}
+
 /// Asks every distinct question of the plan once. `progress` counts targets done.
 pub async fn gather(plan: &Plan, sessions: &Sessions, progress: &indicatif::ProgressBar) -> Facts {
     let places: Vec<Place> = plan
@@ -389,42 +441,8 @@ pub async fn gather(plan: &Plan, sessions: &Sessions, progress: &indicatif::Prog
             }
         }
     }
-    // Where a missing agent is looked for: the local account first, then the others in order.
-    let mut search = Vec::new();
-    if sessions.session(&sessions.local_account).await.is_ok() {
-        search.push(sessions.local_account.clone());
-    }
-    search.extend(
-        working
-            .iter()
-            .filter(|a| **a != sessions.local_account)
-            .cloned(),
-    );
-
-    let mut agents: HashMap<AgentKey, BTreeSet<String>> = HashMap::new();
-    let mut runtimes: HashMap<RuntimeKey, BTreeSet<String>> = HashMap::new();
-    for (item, place) in plan.items.iter().zip(&places) {
-        if !working.contains(&place.account) {
-            continue;
-        }
-        match &item.target.target {
-            Target::Agent { agent_id, alias_id } => {
-                agents
-                    .entry((place.clone(), agent_id.clone()))
-                    .or_default()
-                    .insert(alias_id.clone());
-            }
-            Target::Runtime {
-                runtime_arn,
-                qualifier,
-            } => {
-                runtimes
-                    .entry((place.clone(), runtime_arn.clone()))
-                    .or_default()
-                    .insert(qualifier.clone());
-            }
-        }
-    }
+    let search = search_order(sessions, &working).await;
+    let (agents, runtimes) = questions(plan, &places, &working);
     progress
         .set_length((agents.values().map(BTreeSet::len).sum::<usize>() + runtimes.len()) as u64);
 
@@ -582,6 +600,17 @@ fn session_finding(err: &SessionError, facts: &Facts, item: &Item) -> Finding {
 
 /// The findings of one item, from the facts.
 pub fn findings(item: &PlannedItem, place: &Place, facts: &Facts) -> Vec<Finding> {
+    let mut found = findings_of(item, place, facts);
+    // Counted by the account the calls went to (audits count findings by account).
+    for f in &mut found {
+        if f.violation.account.is_none() {
+            f.violation.account = Some(place.account.clone());
+        }
+    }
+    found
+}
+
+fn findings_of(item: &PlannedItem, place: &Place, facts: &Facts) -> Vec<Finding> {
     let attrs = &item.attrs;
     match facts.sessions.get(&place.account) {
         Some(Err(e)) => return vec![session_finding(e, facts, attrs)],
