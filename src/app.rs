@@ -22,6 +22,7 @@ pub fn run(cli: Cli) -> u8 {
         Command::Undo(args) => run_undo(&args, cli.quiet),
         Command::Doctor(args) => crate::doctor::run(&args),
         Command::Schema(args) => crate::schema_command::run(&args),
+        Command::Migrate(args) => Ok(crate::migrate::command::run(&args, cli.quiet)),
     };
     match result {
         Ok(code) => code,

@@ -39,6 +39,8 @@ pub enum Command {
     IamPolicy(IamPolicyArgs),
     /// Print the registry schema items are held to: built-in and declared attributes.
     Schema(SchemaArgs),
+    /// Versioned, declarative data migrations of registry files.
+    Migrate(crate::migrate::command::MigrateArgs),
 }
 
 #[derive(Debug, Clone, Args)]

@@ -27,6 +27,9 @@ pub struct ConfigFile {
     /// Declared attributes (spec §3.1).
     #[serde(default)]
     pub schema: crate::schema::SchemaConfig,
+    /// `reglint migrate` (spec §8).
+    #[serde(default)]
+    pub migrate: crate::migrate::config::MigrateConfig,
 }
 
 #[derive(Debug, Default, Deserialize)]

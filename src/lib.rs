@@ -11,6 +11,7 @@ pub mod fix;
 pub mod fuzzing;
 pub mod iam;
 pub mod lint;
+pub mod migrate;
 pub mod model;
 pub mod report;
 pub mod rules;

@@ -16,6 +16,7 @@ mod escape;
 mod github;
 mod json;
 mod junit;
+pub mod migrate;
 mod sarif;
 pub mod schema_table;
 mod stats;
