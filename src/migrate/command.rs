@@ -34,6 +34,10 @@ pub enum MigrateCommand {
     Lint(TargetArgs),
     /// What apply would do, per migration and op; writes nothing.
     Plan(TargetArgs),
+    /// Each migration per table target: applied, pending, running, failed, undone, changed.
+    Status(super::ledger_command::StatusArgs),
+    /// Record migrations 1..N as applied without running them (adopting an existing table).
+    Stamp(super::ledger_command::StampArgs),
 }
 
 #[derive(Debug, Clone, Args)]
@@ -48,6 +52,8 @@ pub struct TargetArgs {
     /// Read capacity units per second the run may consume.
     #[arg(long, value_name = "N")]
     pub max_rcu: Option<f64>,
+    #[command(flatten)]
+    pub ledger: super::ledger_command::LedgerArgs,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -63,6 +69,8 @@ pub fn run(args: &MigrateArgs, quiet: bool) -> u8 {
         MigrateCommand::Hash => run_hash(args, quiet),
         MigrateCommand::Lint(t) => run_lint(args, t),
         MigrateCommand::Plan(t) => run_plan(args, t),
+        MigrateCommand::Status(s) => run_status(args, s),
+        MigrateCommand::Stamp(s) => run_stamp(args, s, quiet),
     };
     result.unwrap_or_else(|e| {
         crate::report::print_error(&e);
@@ -147,7 +155,24 @@ fn run_lint(args: &MigrateArgs, t: &TargetArgs) -> Result<u8, MigrateError> {
     let project = Project::load(args)?;
     let migrations = project.migrations()?;
     let mut problems = sum::problems(&migrations, &sum::read(&project.dir)?);
-    let targets = plan_targets(&project, &migrations, t, true)?;
+    let (tables, files): (Vec<String>, Vec<String>) = t
+        .targets
+        .iter()
+        .cloned()
+        .partition(|s| matches!(SourceSpec::parse(s), SourceSpec::Table(_)));
+    if !tables.is_empty() {
+        problems.extend(ledger_problems(&project, &migrations, tables, &t.ledger)?);
+    }
+    let file_args = TargetArgs {
+        targets: files,
+        ..t.clone()
+    };
+    let only_tables = file_args.targets.is_empty() && !t.targets.is_empty();
+    let targets = if only_tables {
+        Vec::new()
+    } else {
+        plan_targets(&project, &migrations, &file_args, true)?
+    };
     for target in &targets {
         for m in &target.migrations {
             if !m.introduced_errors.is_empty() {
@@ -291,4 +316,87 @@ pub fn document(targets: &[TargetPlan]) -> serde_json::Value {
             "migrations": t.migrations.iter().map(migration).collect::<Vec<_>>(),
         })).collect::<Vec<_>>(),
     })
+}
+
+fn run_status(
+    args: &MigrateArgs,
+    s: &super::ledger_command::StatusArgs,
+) -> Result<u8, MigrateError> {
+    let project = Project::load(args)?;
+    let migrations = project.migrations()?;
+    let ledger = project.config.file.migrate.ledger_table.clone();
+    let checksums = sum::checksums(&migrations);
+    let (doc, _changed) =
+        super::ledger_command::run_status(&migrations, &checksums, s, ledger.as_deref())?;
+    let mut out = std::io::stdout().lock();
+    match s.format {
+        PlanFormat::Json => render::json(&doc, &mut out),
+        PlanFormat::Text => render::status_text(&doc, &mut out),
+    }
+    .map_err(|e| MigrateError::io(Path::new("stdout"), e))?;
+    Ok(0)
+}
+
+fn run_stamp(
+    args: &MigrateArgs,
+    s: &super::ledger_command::StampArgs,
+    quiet: bool,
+) -> Result<u8, MigrateError> {
+    let project = Project::load(args)?;
+    let migrations = project.migrations()?;
+    let ledger = project.config.file.migrate.ledger_table.clone();
+    let checksums = sum::checksums(&migrations);
+    let n = super::ledger_command::run_stamp(&migrations, &checksums, s, ledger.as_deref())?;
+    say(
+        quiet,
+        &format!("stamped {n} migrations as applied on {}", s.target),
+    )
+}
+
+/// The `reglint-migrate/1` document of `status`: each migration's state per target.
+pub fn document_states(
+    targets: &[(String, Vec<super::ledger_command::StateRow>)],
+) -> serde_json::Value {
+    use serde_json::json;
+    json!({
+        "schema": "reglint-migrate/1",
+        "targets": targets.iter().map(|(target, states)| json!({
+            "target": target,
+            "migrations": states.iter().map(|(v, name, sum, state)| json!({
+                "version": v, "name": name, "checksum": sum, "state": state,
+            })).collect::<Vec<_>>(),
+        })).collect::<Vec<_>>(),
+    })
+}
+
+/// `migrate lint` over table targets: every applied migration whose checksum differs from the ledger's.
+fn ledger_problems(
+    project: &Project,
+    migrations: &[Migration],
+    tables: Vec<String>,
+    ledger: &super::ledger_command::LedgerArgs,
+) -> Result<Vec<String>, MigrateError> {
+    let status = super::ledger_command::StatusArgs {
+        targets: tables,
+        format: PlanFormat::Json,
+        ledger: ledger.clone(),
+    };
+    let default = project.config.file.migrate.ledger_table.clone();
+    let checksums = sum::checksums(migrations);
+    let (doc, _) =
+        super::ledger_command::run_status(migrations, &checksums, &status, default.as_deref())?;
+    let mut out = Vec::new();
+    for t in doc["targets"].as_array().into_iter().flatten() {
+        for m in t["migrations"].as_array().into_iter().flatten() {
+            if m["state"] == "changed" {
+                out.push(format!(
+                    "{:04}_{}.toml: applied on {} with another checksum; an applied migration must not change — add a new one",
+                    m["version"].as_u64().unwrap_or(0),
+                    m["name"].as_str().unwrap_or_default(),
+                    t["target"].as_str().unwrap_or_default()
+                ));
+            }
+        }
+    }
+    Ok(out)
 }

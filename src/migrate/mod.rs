@@ -6,6 +6,7 @@ pub mod command;
 pub mod config;
 pub mod error;
 pub mod file;
+pub mod ledger_command;
 pub mod ops;
 pub mod plan;
 pub mod sum;

@@ -76,3 +76,21 @@ pub fn plan_text(doc: &Value, out: &mut dyn Write) -> io::Result<()> {
     }
     out.flush()
 }
+
+/// `migrate status` as text: per target, each migration's state.
+pub fn status_text(doc: &Value, out: &mut dyn Write) -> io::Result<()> {
+    let empty = Vec::new();
+    for t in doc["targets"].as_array().unwrap_or(&empty) {
+        writeln!(out, "{}", t["target"].as_str().unwrap_or_default())?;
+        for m in t["migrations"].as_array().unwrap_or(&empty) {
+            writeln!(
+                out,
+                "  {:04} {}  {}",
+                m["version"].as_u64().unwrap_or(0),
+                m["name"].as_str().unwrap_or_default(),
+                m["state"].as_str().unwrap_or_default()
+            )?;
+        }
+    }
+    out.flush()
+}
