@@ -25,6 +25,7 @@ pub fn run(cli: Cli) -> u8 {
         Command::Completions(args) => return crate::generate::run_completions(&args),
         Command::Man(args) => return crate::generate::run_man(&args),
         Command::ConfigSchema => return crate::generate::run_config_schema(),
+        Command::Migrate(args) => Ok(crate::migrate::command::run(&args, cli.quiet)),
     };
     match result {
         Ok(code) => code,

@@ -53,6 +53,8 @@ pub enum Command {
     Baseline(BaselineArgs),
     /// What differs between two registries (files, exports, tables).
     Diff(DiffArgs),
+    /// Versioned, declarative data migrations of registry files.
+    Migrate(crate::migrate::command::MigrateArgs),
 }
 
 #[derive(Debug, Clone, Args)]

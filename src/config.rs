@@ -29,6 +29,9 @@ pub struct ConfigFile {
     pub schema: crate::schema::SchemaConfig,
     #[serde(default)]
     pub audit: AuditConfig,
+    /// `reglint migrate` (spec §8).
+    #[serde(default)]
+    pub migrate: crate::migrate::config::MigrateConfig,
 }
 
 /// `[audit]`: how scheduled audits publish (spec §11).

@@ -15,6 +15,8 @@ pub enum PolicyMode {
     Verify,
     /// The role in each target account: its trust policy and read-only permissions.
     Target,
+    /// `reglint migrate` on a table: the registry's description and the ledger table.
+    Migrate,
 }
 
 /// DynamoDB actions of a read-only run.
@@ -38,6 +40,17 @@ pub const TARGET_ACTIONS: &[&str] = &[
     "bedrock:ListAgentAliases",
     "bedrock-agentcore:GetAgentRuntime",
     "bedrock-agentcore:GetAgentRuntimeEndpoint",
+];
+
+/// Actions `migrate` takes on its ledger table (`reglint-migrations`): create it once, read and
+/// conditionally write entries and the lock lease.
+pub const LEDGER_ACTIONS: &[&str] = &[
+    "dynamodb:CreateTable",
+    "dynamodb:DeleteItem",
+    "dynamodb:DescribeTable",
+    "dynamodb:GetItem",
+    "dynamodb:PutItem",
+    "dynamodb:Query",
 ];
 
 /// What to fill into the policies.
@@ -70,6 +83,18 @@ pub fn policies(mode: PolicyMode, p: &PolicyInputs) -> Value {
         PolicyMode::Fix => json!({
             "ReglintFix": doc(vec![statement("RepairRegistry", FIX_ACTIONS, vec![table_arn])])
         }),
+        PolicyMode::Migrate => {
+            let ledger_arn = format!(
+                "arn:aws:dynamodb:{}:{}:table/{}",
+                p.region,
+                p.account,
+                crate::aws::ledger::DEFAULT_TABLE
+            );
+            json!({"ReglintMigrate": doc(vec![
+                statement("DescribeRegistry", &["dynamodb:DescribeTable"], vec![table_arn]),
+                statement("MigrationLedger", LEDGER_ACTIONS, vec![ledger_arn]),
+            ])})
+        }
         PolicyMode::Verify => {
             let roles: Vec<String> = p
                 .role_arns
@@ -147,6 +172,18 @@ mod tests {
             p["ReglintCheck"]["Statement"][0]["Resource"][0],
             "arn:aws:dynamodb:us-east-1:843074507558:table/registry"
         );
+    }
+
+    #[test]
+    fn migrate_writes_only_its_ledger() {
+        let p = policies(PolicyMode::Migrate, &inputs());
+        let st = &p["ReglintMigrate"]["Statement"];
+        assert_eq!(st[0]["Action"], json!(["dynamodb:DescribeTable"]));
+        assert_eq!(
+            st[1]["Resource"][0],
+            "arn:aws:dynamodb:us-east-1:843074507558:table/reglint-migrations"
+        );
+        assert!(granted_actions(&p).contains(&"dynamodb:Query".to_string()));
     }
 
     #[test]

@@ -17,6 +17,7 @@ pub mod generate;
 pub mod iam;
 pub mod init;
 pub mod lint;
+pub mod migrate;
 pub mod model;
 pub mod report;
 pub mod rules;

@@ -7,5 +7,6 @@ pub mod config;
 pub mod convert;
 pub mod errors;
 pub mod journal;
+pub mod ledger;
 pub mod sessions;
 pub mod table;

@@ -31,6 +31,7 @@ mod junit;
 mod openmetrics;
 mod progress;
 pub mod runs;
+pub mod migrate;
 mod sarif;
 pub mod schema_table;
 mod stats;

@@ -1,0 +1,171 @@
+//! `migrate status` and `migrate stamp` on `dynamodb://` targets: what the ledger records for
+//! each migration, and adopting an existing table by recording 1..N as applied.
+
+use std::path::Path;
+
+use clap::Args;
+
+use super::command::{document_states, PlanFormat};
+use super::error::MigrateError;
+use super::file::Migration;
+use crate::aws::ledger::{Entry, Ledger, DEFAULT_TABLE};
+use crate::cli::AwsArgs;
+use crate::source::SourceSpec;
+
+#[derive(Debug, Clone, Args)]
+pub struct LedgerArgs {
+    /// The ledger table (default: `[migrate] ledger_table`, else reglint-migrations).
+    #[arg(long, value_name = "TABLE")]
+    pub ledger_table: Option<String>,
+    /// Create the ledger table (PAY_PER_REQUEST) when it does not exist.
+    #[arg(long)]
+    pub create_ledger: bool,
+    #[command(flatten)]
+    pub aws: AwsArgs,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct StatusArgs {
+    /// dynamodb:// targets.
+    pub targets: Vec<String>,
+    #[arg(long, value_enum, default_value_t = PlanFormat::Text)]
+    pub format: PlanFormat,
+    #[command(flatten)]
+    pub ledger: LedgerArgs,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct StampArgs {
+    /// A dynamodb:// target.
+    pub target: String,
+    /// Record migrations 1..N as applied.
+    #[arg(value_name = "N")]
+    pub upto: u32,
+    #[command(flatten)]
+    pub ledger: LedgerArgs,
+}
+
+/// A table target, its ARN and the ledger.
+struct Connected {
+    arn: String,
+    ledger: Ledger,
+}
+
+fn runtime() -> Result<tokio::runtime::Runtime, MigrateError> {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| MigrateError::io(Path::new("runtime"), e))
+}
+
+fn aws_error(e: impl std::fmt::Display) -> MigrateError {
+    MigrateError::Run(Box::new(crate::error::RunError::Aws(e.to_string())))
+}
+
+async fn connect(
+    target: &str,
+    args: &LedgerArgs,
+    default_ledger: Option<&str>,
+) -> Result<Connected, MigrateError> {
+    let SourceSpec::Table(name) = SourceSpec::parse(target) else {
+        return Err(MigrateError::Usage(format!("{target}: the ledger is for dynamodb:// targets; a file is applied when its plan changes nothing")));
+    };
+    let store = crate::aws::table::TableStore::connect(&args.aws.settings(), &name)
+        .await
+        .map_err(aws_error)?;
+    let info = store.describe().await.map_err(aws_error)?;
+    let config = crate::aws::config::sdk_config(&args.aws.settings()).await;
+    let table = args
+        .ledger_table
+        .as_deref()
+        .or(default_ledger)
+        .unwrap_or(DEFAULT_TABLE);
+    let ledger = Ledger::new(&config, table);
+    if args.create_ledger {
+        ledger.create().await.map_err(aws_error)?;
+    }
+    Ok(Connected {
+        arn: info.arn,
+        ledger,
+    })
+}
+
+/// One migration on one target: version, name, checksum and state.
+pub type StateRow = (u32, String, String, &'static str);
+
+/// The state of each migration on a target from its ledger entries.
+pub fn states(migrations: &[Migration], checksums: &[String], entries: &[Entry]) -> Vec<StateRow> {
+    migrations
+        .iter()
+        .zip(checksums)
+        .map(|(m, sum)| {
+            let state = match entries.iter().find(|e| e.version == m.version) {
+                None => "pending",
+                Some(e) if e.status == "applied" && &e.checksum != sum => "changed",
+                Some(e) => match e.status.as_str() {
+                    "applied" => "applied",
+                    "running" => "running",
+                    "failed" => "failed",
+                    _ => "undone",
+                },
+            };
+            (m.version, m.name.clone(), sum.clone(), state)
+        })
+        .collect()
+}
+
+/// `migrate status`: per target, each migration's state.
+pub fn run_status(
+    migrations: &[Migration],
+    checksums: &[String],
+    args: &StatusArgs,
+    default_ledger: Option<&str>,
+) -> Result<(serde_json::Value, bool), MigrateError> {
+    let rt = runtime()?;
+    let mut targets = Vec::new();
+    let mut changed = false;
+    for target in &args.targets {
+        let c = rt.block_on(connect(target, &args.ledger, default_ledger))?;
+        let entries = rt.block_on(c.ledger.entries(&c.arn)).map_err(aws_error)?;
+        let st = states(migrations, checksums, &entries);
+        changed |= st.iter().any(|s| s.3 == "changed");
+        targets.push((c.arn, st));
+    }
+    Ok((document_states(&targets), changed))
+}
+
+/// `migrate stamp TARGET N`: records 1..N as applied where the ledger has no entry yet.
+pub fn run_stamp(
+    migrations: &[Migration],
+    checksums: &[String],
+    args: &StampArgs,
+    default_ledger: Option<&str>,
+) -> Result<usize, MigrateError> {
+    if args.upto as usize > migrations.len() {
+        return Err(MigrateError::Usage(format!(
+            "there is no migration {:04}; the last is {:04}",
+            args.upto,
+            migrations.len()
+        )));
+    }
+    let rt = runtime()?;
+    let c = rt.block_on(connect(&args.target, &args.ledger, default_ledger))?;
+    let now = chrono::Utc::now().to_rfc3339();
+    let mut stamped = 0;
+    for (m, sum) in migrations.iter().zip(checksums).take(args.upto as usize) {
+        let entry = Entry {
+            version: m.version,
+            checksum: sum.clone(),
+            status: "applied".into(),
+            caller: "stamp".into(),
+            tool_version: env!("CARGO_PKG_VERSION").into(),
+            started: now.clone(),
+            ended: now.clone(),
+        };
+        stamped += usize::from(
+            rt.block_on(c.ledger.stamp(&c.arn, &entry))
+                .map_err(aws_error)?,
+        );
+    }
+    Ok(stamped)
+}
