@@ -86,7 +86,8 @@ struct Project {
 
 impl Project {
     fn load(args: &MigrateArgs) -> Result<Project, MigrateError> {
-        let config = crate::config::load_nearest(args.config.as_ref())?;
+        let config = crate::config::load_nearest(args.config.as_ref())
+            .map_err(crate::error::RunError::from)?;
         let dir =
             base_dir(&config).join(config.file.migrate.dir.as_deref().unwrap_or("migrations"));
         Ok(Project { config, dir })
