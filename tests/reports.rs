@@ -392,7 +392,9 @@ fn jsonl_is_one_diagnostic_per_line_then_the_summary() {
         serde_json::json!({"source": 2, "index": 3, "key": {"agent_id": "PEGHWIVI5Y"}})
     );
     assert_eq!(lines[5]["schema"], "reglint-report/1");
-    assert_eq!(lines[5]["summary"]["fixable"], 3);
+    // Two safe fixes; the third needs --unsafe-fixes, as the text summary counts them.
+    assert_eq!(lines[5]["summary"]["fixable"], 2);
+    assert_eq!(lines[5]["summary"]["unsafe_fixable"], 1);
 }
 
 #[test]

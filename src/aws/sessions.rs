@@ -591,13 +591,24 @@ impl Sessions {
                 identity,
             });
         }
-        Ok(AccountSession {
+        let session = AccountSession {
             account: account.to_string(),
             role_arn: Some(role_arn),
             identity,
             credentials,
             assumed: Some(assumed),
-        })
+        };
+        // The confirmed session is the account's session from now on: nothing assumes the
+        // role a second time.
+        let cell = {
+            let mut sessions = match self.sessions.lock() {
+                Ok(g) => g,
+                Err(p) => p.into_inner(),
+            };
+            sessions.entry(account.to_string()).or_default().clone()
+        };
+        let _ = cell.set(Ok(session.clone()));
+        Ok(session)
     }
 
     /// The control plane of a session's account in a Region (one per pair, with its own pace).
