@@ -6,6 +6,10 @@
 #[path = "support/moto.rs"]
 mod moto;
 
+#[path = "support/dynoxide.rs"]
+#[allow(dead_code)]
+mod dynoxide;
+
 #[path = "support/dynamo.rs"]
 mod dynamo;
 
