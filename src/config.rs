@@ -31,7 +31,22 @@ pub struct ConfigFile {
     pub audit: AuditConfig,
     /// `reglint migrate` (spec §8).
     #[serde(default)]
-    pub migrate: crate::migrate::config::MigrateConfig,
+    pub migrate: MigrateConfig,
+}
+
+/// Where migrations live and what they run against.
+#[derive(Debug, Default, Clone, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct MigrateConfig {
+    /// The migrations folder, relative to the config file (default `migrations`).
+    pub dir: Option<String>,
+    /// Default targets (else the config's `sources`).
+    #[serde(default)]
+    pub targets: Vec<String>,
+    /// The ledger table (default `reglint-migrations`).
+    pub ledger_table: Option<String>,
+    pub max_wcu: Option<f64>,
+    pub max_rcu: Option<f64>,
 }
 
 /// `[audit]`: how scheduled audits publish (spec §11).
