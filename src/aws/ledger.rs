@@ -44,6 +44,22 @@ pub struct Entry {
     pub tool_version: String,
     pub started: String,
     pub ended: String,
+    /// The run that wrote the entry last.
+    pub run: String,
+    /// The journal of the run's writes (empty for `stamp`).
+    pub journal: String,
+    pub counts: Counts,
+    /// Why the run failed, when it did.
+    pub message: String,
+}
+
+/// What an apply did, per item.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Counts {
+    pub scanned: u64,
+    pub written: u64,
+    pub unchanged: u64,
+    pub conflicts: u64,
 }
 
 /// The ledger table.
@@ -145,6 +161,85 @@ impl Ledger {
         match res {
             Ok(_) => Ok(true),
             Err(e) if is_condition_failure(&e) => Ok(false),
+            Err(e) => Err(self.fail(e)),
+        }
+    }
+
+    /// Records that `entry`'s run starts (or resumes) the migration: only where it is not
+    /// already applied (the run holds the lock, so no other run writes meanwhile).
+    pub async fn begin(&self, target: &str, entry: &Entry) -> Result<(), LedgerError> {
+        self.put(target, entry, "attribute_not_exists(#t) OR #s <> :applied")
+            .await
+    }
+
+    /// Records how the run ended: only where the entry is still this run's.
+    pub async fn finish(&self, target: &str, entry: &Entry) -> Result<(), LedgerError> {
+        self.put(target, entry, "#r = :run").await
+    }
+
+    /// Marks a migration undone (its entry must exist).
+    pub async fn undone(&self, target: &str, entry: &Entry) -> Result<(), LedgerError> {
+        self.put(target, entry, "attribute_exists(#t)").await
+    }
+
+    async fn put(&self, target: &str, entry: &Entry, condition: &str) -> Result<(), LedgerError> {
+        let mut item = encode(entry);
+        item.insert(PK.into(), s(target));
+        let mut req = self
+            .client
+            .put_item()
+            .table_name(&self.table)
+            .set_item(Some(item))
+            .condition_expression(condition)
+            .expression_attribute_names("#t", PK);
+        if condition.contains("#s") {
+            req = req
+                .expression_attribute_names("#s", "status")
+                .expression_attribute_values(":applied", s("applied"));
+        }
+        if condition.contains("#r") {
+            req = req
+                .expression_attribute_names("#r", "run")
+                .expression_attribute_values(":run", s(&entry.run));
+        }
+        match req.send().await {
+            Ok(_) => Ok(()),
+            Err(e) if is_condition_failure(&e) => Err(LedgerError::Conflict {
+                target: target.to_string(),
+                version: entry.version,
+                message: format!("the entry did not hold ({condition})"),
+            }),
+            Err(e) => Err(self.fail(e)),
+        }
+    }
+
+    /// Extends `owner`'s lease to `now + ttl` (the heartbeat); fails when another run took it.
+    pub async fn renew(
+        &self,
+        target: &str,
+        owner: &str,
+        now: i64,
+        ttl: i64,
+    ) -> Result<(), LedgerError> {
+        let res = self
+            .client
+            .update_item()
+            .table_name(&self.table)
+            .key(PK, s(target))
+            .key(SK, s(LOCK))
+            .update_expression("SET #x = :x, #h = :h")
+            .condition_expression("#o = :o")
+            .expression_attribute_names("#o", "owner")
+            .expression_attribute_names("#x", "expires")
+            .expression_attribute_names("#h", "heartbeat")
+            .expression_attribute_values(":o", s(owner))
+            .expression_attribute_values(":x", AttributeValue::N((now + ttl).to_string()))
+            .expression_attribute_values(":h", AttributeValue::N(now.to_string()))
+            .send()
+            .await;
+        match res {
+            Ok(_) => Ok(()),
+            Err(e) if is_condition_failure(&e) => Err(self.holder(target).await),
             Err(e) => Err(self.fail(e)),
         }
     }
@@ -256,7 +351,18 @@ fn encode(e: &Entry) -> HashMap<String, AttributeValue> {
         ("tool_version".to_string(), s(&e.tool_version)),
         ("started".to_string(), s(&e.started)),
         ("ended".to_string(), s(&e.ended)),
+        ("run".to_string(), s(&e.run)),
+        ("journal".to_string(), s(&e.journal)),
+        ("message".to_string(), s(&e.message)),
+        ("scanned".to_string(), n(e.counts.scanned)),
+        ("written".to_string(), n(e.counts.written)),
+        ("unchanged".to_string(), n(e.counts.unchanged)),
+        ("conflicts".to_string(), n(e.counts.conflicts)),
     ])
+}
+
+fn n(v: u64) -> AttributeValue {
+    AttributeValue::N(v.to_string())
 }
 
 fn decode(item: &HashMap<String, AttributeValue>) -> Option<Entry> {
@@ -268,5 +374,14 @@ fn decode(item: &HashMap<String, AttributeValue>) -> Option<Entry> {
         tool_version: text(item, "tool_version"),
         started: text(item, "started"),
         ended: text(item, "ended"),
+        run: text(item, "run"),
+        journal: text(item, "journal"),
+        message: text(item, "message"),
+        counts: Counts {
+            scanned: text(item, "scanned").parse().unwrap_or(0),
+            written: text(item, "written").parse().unwrap_or(0),
+            unchanged: text(item, "unchanged").parse().unwrap_or(0),
+            conflicts: text(item, "conflicts").parse().unwrap_or(0),
+        },
     })
 }

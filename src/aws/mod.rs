@@ -3,6 +3,7 @@
 //! module sees an SDK client.
 
 pub mod bedrock;
+pub mod budget;
 pub mod config;
 pub mod convert;
 pub mod errors;

@@ -9,10 +9,12 @@ use aws_sdk_dynamodb::error::SdkError;
 use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
 use aws_sdk_dynamodb::operation::update_item::UpdateItemError;
 use aws_sdk_dynamodb::types::{
-    AttributeValue, Delete, KeyType, Put, ReturnValuesOnConditionCheckFailure, TransactWriteItem,
+    AttributeValue, Delete, KeyType, Put, ReturnConsumedCapacity,
+    ReturnValuesOnConditionCheckFailure, TransactWriteItem,
 };
 use aws_smithy_types::error::metadata::ProvideErrorMetadata;
 
+use super::budget::{write_units, Budget, Units};
 use super::config::{region_of, sdk_config};
 use super::convert::{same_item, same_value, SdkItem};
 use super::errors::{classify, AwsFailure};
@@ -68,6 +70,8 @@ pub struct TableStore {
     pub endpoint: Option<String>,
     /// Calls made, by API (retries not counted).
     calls: Arc<std::sync::Mutex<std::collections::BTreeMap<String, u64>>>,
+    /// The capacity the run may consume (`--max-wcu`, `--max-rcu`).
+    budget: Arc<Budget>,
 }
 
 /// An UpdateItem that sets and removes exactly the attributes that differ between two images
@@ -81,6 +85,8 @@ pub struct ConditionalUpdate {
     pub values: HashMap<String, AttributeValue>,
     /// The attributes it sets or removes, sorted.
     pub touched: Vec<String>,
+    /// Estimated write units (the larger image, in 1 KB steps).
+    pub units: f64,
 }
 
 impl ConditionalUpdate {
@@ -109,6 +115,8 @@ pub struct ConditionalMove {
     pub delete_condition: String,
     pub delete_names: HashMap<String, String>,
     pub delete_values: HashMap<String, AttributeValue>,
+    /// Estimated write units of the transaction.
+    pub units: f64,
 }
 
 /// The key attributes of an item.
@@ -194,6 +202,7 @@ pub fn conditional_update(
         names,
         values,
         touched,
+        units: write_units(item_size(from).max(item_size(to)), false),
     })
 }
 
@@ -219,6 +228,40 @@ pub fn conditional_move(key_schema: &[String], from: &SdkItem, to: &SdkItem) -> 
         delete_condition: conditions.join(" AND "),
         delete_names,
         delete_values,
+        units: write_units(item_size(from), true) + write_units(item_size(to), true),
+    }
+}
+
+/// Read units of a scan page, when DynamoDB does not say: 4 KB steps, half for eventually consistent.
+fn read_units(items: &[SdkItem], consistent: bool) -> f64 {
+    let bytes: usize = items.iter().map(item_size).sum();
+    let units = bytes.div_ceil(4096) as f64;
+    if consistent {
+        units
+    } else {
+        units / 2.0
+    }
+}
+
+/// An item's size as DynamoDB counts it: attribute names plus values.
+pub fn item_size(item: &SdkItem) -> usize {
+    item.iter().map(|(k, v)| k.len() + value_size(v)).sum()
+}
+
+fn value_size(v: &AttributeValue) -> usize {
+    match v {
+        AttributeValue::S(s) | AttributeValue::N(s) => s.len(),
+        AttributeValue::B(b) => b.as_ref().len(),
+        AttributeValue::Ss(l) | AttributeValue::Ns(l) => l.iter().map(String::len).sum(),
+        AttributeValue::Bs(l) => l.iter().map(|b| b.as_ref().len()).sum(),
+        AttributeValue::L(l) => 3 + l.iter().map(|v| 1 + value_size(v)).sum::<usize>(),
+        AttributeValue::M(m) => {
+            3 + m
+                .iter()
+                .map(|(k, v)| 1 + k.len() + value_size(v))
+                .sum::<usize>()
+        }
+        _ => 1,
     }
 }
 
@@ -269,7 +312,19 @@ impl TableStore {
             region,
             endpoint,
             calls: Arc::default(),
+            budget: Arc::default(),
         })
+    }
+
+    /// Paces every later call of this store (and its clones) to the budget.
+    pub fn with_budget(mut self, budget: Arc<Budget>) -> TableStore {
+        self.budget = budget;
+        self
+    }
+
+    /// Waits until everything consumed so far is within the budget.
+    pub async fn drain_budget(&self) {
+        self.budget.drain().await;
     }
 
     fn count(&self, api: &str) {
@@ -418,15 +473,26 @@ impl TableStore {
                     .client
                     .scan()
                     .table_name(&store.name)
-                    .consistent_read(consistent_read);
+                    .consistent_read(consistent_read)
+                    .return_consumed_capacity(ReturnConsumedCapacity::Total);
                 if segments > 1 {
                     request = request
                         .segment(segment as i32)
                         .total_segments(segments as i32);
                 }
                 let mut pages = request.into_paginator().send();
-                while let Some(page) = pages.next().await {
+                loop {
+                    // A page's units are known only once it is read: each page waits for the last.
+                    store.budget.reserve(Units::Read, 0.0).await;
+                    let Some(page) = pages.next().await else {
+                        break;
+                    };
                     store.count("Scan");
+                    if let Ok(p) = &page {
+                        let used = p.consumed_capacity().and_then(|c| c.capacity_units());
+                        let read = read_units(p.items(), consistent_read);
+                        store.budget.settle(Units::Read, 0.0, used.or(Some(read)));
+                    }
                     let page = page
                         .map(|p| p.items.unwrap_or_default())
                         .map_err(|e| store.failure("Scan", &e));
@@ -472,6 +538,7 @@ impl TableStore {
 
     /// Sends a conditional UpdateItem.
     pub async fn update(&self, u: &ConditionalUpdate) -> Result<WriteResult, TableError> {
+        self.budget.reserve(Units::Write, u.units).await;
         self.count("UpdateItem");
         let sent = self
             .client
@@ -483,8 +550,15 @@ impl TableStore {
             .set_expression_attribute_names(non_empty(&u.names))
             .set_expression_attribute_values(non_empty(&u.values))
             .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld)
+            .return_consumed_capacity(ReturnConsumedCapacity::Total)
             .send()
             .await;
+        let consumed = sent.as_ref().ok().and_then(|o| o.consumed_capacity());
+        self.budget.settle(
+            Units::Write,
+            u.units,
+            consumed.and_then(|c| c.capacity_units()),
+        );
         match sent {
             Ok(_) => Ok(WriteResult::Written),
             Err(e) => match e.as_service_error() {
@@ -526,14 +600,24 @@ impl TableStore {
             .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld)
             .build()
             .map_err(build)?;
+        self.budget.reserve(Units::Write, m.units).await;
         self.count("TransactWriteItems");
         let sent = self
             .client
             .transact_write_items()
             .transact_items(TransactWriteItem::builder().put(put).build())
             .transact_items(TransactWriteItem::builder().delete(delete).build())
+            .return_consumed_capacity(ReturnConsumedCapacity::Total)
             .send()
             .await;
+        let consumed = sent.as_ref().ok().map(|o| {
+            o.consumed_capacity()
+                .iter()
+                .filter_map(|c| c.capacity_units())
+                .sum::<f64>()
+        });
+        self.budget
+            .settle(Units::Write, m.units, consumed.filter(|c| *c > 0.0));
         let err = match sent {
             Ok(_) => return Ok(WriteResult::Written),
             Err(e) => e,

@@ -208,6 +208,7 @@ fn check_table_source(
         consistent_read: args.consistent_read,
         journal: args.journal.clone(),
         quiet,
+        ..TableOptions::default()
     };
     let mut store = TableSource::open(&args.aws.settings(), table, source_index, options)?;
     let keys = store.key_schema().to_vec();

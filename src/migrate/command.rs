@@ -38,6 +38,10 @@ pub enum MigrateCommand {
     Status(super::ledger_command::StatusArgs),
     /// Record migrations 1..N as applied without running them (adopting an existing table).
     Stamp(super::ledger_command::StampArgs),
+    /// Apply every pending migration to each target, in order.
+    Apply(super::apply::ApplyArgs),
+    /// Revert a table's migrations above N from their journals, latest first.
+    Undo(super::undo::UndoArgs),
 }
 
 #[derive(Debug, Clone, Args)]
@@ -71,6 +75,8 @@ pub fn run(args: &MigrateArgs, quiet: bool) -> u8 {
         MigrateCommand::Plan(t) => run_plan(args, t),
         MigrateCommand::Status(s) => run_status(args, s),
         MigrateCommand::Stamp(s) => run_stamp(args, s, quiet),
+        MigrateCommand::Apply(a) => run_apply(args, a),
+        MigrateCommand::Undo(u) => run_undo(args, u, quiet),
     };
     result.unwrap_or_else(|e| {
         crate::report::print_error(&e);
@@ -79,13 +85,13 @@ pub fn run(args: &MigrateArgs, quiet: bool) -> u8 {
 }
 
 /// The config, the migrations folder and the migrations in it.
-struct Project {
-    config: Config,
-    dir: PathBuf,
+pub struct Project {
+    pub config: Config,
+    pub dir: PathBuf,
 }
 
 impl Project {
-    fn load(args: &MigrateArgs) -> Result<Project, MigrateError> {
+    pub fn load(args: &MigrateArgs) -> Result<Project, MigrateError> {
         let config = crate::config::load_nearest(args.config.as_ref())
             .map_err(crate::error::RunError::from)?;
         let dir =
@@ -93,8 +99,53 @@ impl Project {
         Ok(Project { config, dir })
     }
 
-    fn migrations(&self) -> Result<Vec<Migration>, MigrateError> {
+    pub fn migrations(&self) -> Result<Vec<Migration>, MigrateError> {
         load_dir(&self.dir, &self.config.schema)
+    }
+
+    /// The linter of the project's config.
+    pub fn linter(&self) -> Result<Linter, MigrateError> {
+        linter(&self.config)
+    }
+
+    /// The targets: the arguments, else `[migrate] targets`, else `sources` (with
+    /// `config_sources`, only the latter: `migrate lint` simulates over the seed files).
+    /// Relative paths from the config are taken from the config's folder.
+    pub fn targets(
+        &self,
+        given: &[String],
+        config_sources: bool,
+    ) -> Result<Vec<(String, SourceSpec)>, MigrateError> {
+        let file = &self.config.file;
+        let names: Vec<(String, bool)> = if !given.is_empty() {
+            given.iter().map(|s| (s.clone(), false)).collect()
+        } else if !config_sources && !file.migrate.targets.is_empty() {
+            file.migrate
+                .targets
+                .iter()
+                .map(|s| (s.clone(), true))
+                .collect()
+        } else {
+            file.sources.iter().map(|s| (s.clone(), true)).collect()
+        };
+        if names.is_empty() && !config_sources {
+            return Err(MigrateError::Usage(
+                "nothing to plan: name a TARGET, or set `[migrate] targets` or `sources` in reglint.toml".into(),
+            ));
+        }
+        let base = base_dir(&self.config);
+        Ok(names
+            .into_iter()
+            .map(|(name, from_config)| {
+                let spec = match SourceSpec::parse(&name) {
+                    SourceSpec::Path(p) if from_config && p.is_relative() => {
+                        SourceSpec::Path(base.join(p))
+                    }
+                    other => other,
+                };
+                (name, spec)
+            })
+            .collect())
     }
 }
 
@@ -210,8 +261,7 @@ fn run_plan(args: &MigrateArgs, t: &TargetArgs) -> Result<u8, MigrateError> {
     Ok(u8::from(introduces))
 }
 
-/// Plans every target: the arguments, else `[migrate] targets`, else `sources` (with
-/// `config_sources`, only the latter: `migrate lint` simulates over the seed files).
+/// Plans every target (see [`Project::targets`]).
 fn plan_targets(
     project: &Project,
     migrations: &[Migration],
@@ -219,23 +269,6 @@ fn plan_targets(
     config_sources: bool,
 ) -> Result<Vec<TargetPlan>, MigrateError> {
     let file = &project.config.file;
-    let base = base_dir(&project.config);
-    let names: Vec<(String, bool)> = if !t.targets.is_empty() {
-        t.targets.iter().map(|s| (s.clone(), false)).collect()
-    } else if !config_sources && !file.migrate.targets.is_empty() {
-        file.migrate
-            .targets
-            .iter()
-            .map(|s| (s.clone(), true))
-            .collect()
-    } else {
-        file.sources.iter().map(|s| (s.clone(), true)).collect()
-    };
-    if names.is_empty() && !config_sources {
-        return Err(MigrateError::Usage(
-            "nothing to plan: name a TARGET, or set `[migrate] targets` or `sources` in reglint.toml".into(),
-        ));
-    }
     let linter = linter(&project.config)?;
     let budget = Budget {
         max_rcu: t.max_rcu.or(file.migrate.max_rcu),
@@ -243,34 +276,44 @@ fn plan_targets(
     };
     let checksums = sum::checksums(migrations);
     let mut out = Vec::new();
-    for (name, from_config) in names {
-        let spec = match SourceSpec::parse(&name) {
-            SourceSpec::Path(p) if from_config && p.is_relative() => SourceSpec::Path(base.join(p)),
-            other => other,
-        };
-        let items = read_items(&project.config, &spec)?;
+    for (name, spec) in project.targets(&t.targets, config_sources)? {
+        let (target, items) = read_items(&project.config, &name, &spec, &t.ledger)?;
         out.push(TargetPlan {
-            target: spec.display(),
+            target,
             migrations: plan::plan(migrations, &checksums, items, &linter, budget),
         });
     }
     Ok(out)
 }
 
-fn read_items(config: &Config, spec: &SourceSpec) -> Result<Vec<Item>, MigrateError> {
+/// A target's name (a file's path, a table's ARN) and its items, read through its store.
+fn read_items(
+    config: &Config,
+    name: &str,
+    spec: &SourceSpec,
+    ledger: &super::ledger_command::LedgerArgs,
+) -> Result<(String, Vec<Item>), MigrateError> {
+    let mut items = Vec::new();
     if let SourceSpec::Table(t) = spec {
-        return Err(MigrateError::Usage(format!(
-            "dynamodb://{t}: this reglint migrates files and directories only"
-        )));
+        let uri = crate::source::uri::TableUri::parse(t)
+            .map_err(|e| MigrateError::Usage(format!("{name}: {}", e.message)))?;
+        let options = crate::store::TableOptions {
+            quiet: true,
+            ..Default::default()
+        };
+        let settings = uri.aws_args(&ledger.aws.settings());
+        let mut store = crate::store::TableSource::open(&settings, &uri.table, 0, options)?;
+        crate::engine::Store::read(&mut store, &mut |r| items.push(r.item))?;
+        let (arn, account, region) = store.info();
+        return Ok((format!("{arn} (account {account}, region {region})"), items));
     }
     let reader = FileReader {
         format: config.file.registry.input_format.unwrap_or_default(),
     };
-    let mut items = Vec::new();
     reader
         .read(spec, &mut |si| items.push(si.item))
         .map_err(crate::error::RunError::from)?;
-    Ok(items)
+    Ok((spec.display(), items))
 }
 
 /// The linter the project's config describes (its select, extend_select and ignore).
@@ -315,6 +358,56 @@ pub fn document(targets: &[TargetPlan]) -> serde_json::Value {
         "targets": targets.iter().map(|t| json!({
             "target": t.target,
             "migrations": t.migrations.iter().map(migration).collect::<Vec<_>>(),
+        })).collect::<Vec<_>>(),
+    })
+}
+
+fn run_apply(args: &MigrateArgs, a: &super::apply::ApplyArgs) -> Result<u8, MigrateError> {
+    let project = Project::load(args)?;
+    let (runs, code) = super::apply::run(&project, a)?;
+    let doc = document_applied(&runs);
+    let mut out = std::io::stdout().lock();
+    match a.format {
+        PlanFormat::Json => render::json(&doc, &mut out),
+        PlanFormat::Text => render::apply_text(&doc, &mut out),
+    }
+    .map_err(|e| MigrateError::io(Path::new("stdout"), e))?;
+    Ok(code)
+}
+
+fn run_undo(
+    args: &MigrateArgs,
+    u: &super::undo::UndoArgs,
+    quiet: bool,
+) -> Result<u8, MigrateError> {
+    let project = Project::load(args)?;
+    let done = super::undo::run(&project, u)?;
+    let mut out = std::io::stdout().lock();
+    render::undo(&done.target, &done.migrations, quiet, &mut out)
+        .map_err(|e| MigrateError::io(Path::new("stdout"), e))?;
+    Ok(done.code)
+}
+
+/// The `reglint-migrate/1` document of `apply`: what each migration did per target.
+pub fn document_applied(runs: &[super::apply::TargetRun]) -> serde_json::Value {
+    use serde_json::json;
+    json!({
+        "schema": "reglint-migrate/1",
+        "targets": runs.iter().map(|t| json!({
+            "target": t.target,
+            "migrations": t.migrations.iter().map(|m| json!({
+                "version": m.version,
+                "name": m.name,
+                "checksum": m.checksum,
+                "state": m.state,
+                "scanned": m.counts.scanned,
+                "written": m.counts.written,
+                "unchanged": m.counts.unchanged,
+                "conflicts": m.counts.conflicts,
+                "invalid": m.invalid,
+                "journals": m.journals,
+                "notes": m.notes,
+            })).collect::<Vec<_>>(),
         })).collect::<Vec<_>>(),
     })
 }

@@ -43,6 +43,19 @@ pub enum MigrateError {
     #[error("{0}")]
     #[diagnostic(code(reglint::migrate::usage))]
     Usage(String),
+    #[error("{message}")]
+    #[diagnostic(code(reglint::migrate::refused))]
+    Refused {
+        message: String,
+        #[help]
+        advice: String,
+    },
+    #[error(transparent)]
+    #[diagnostic(
+        code(reglint::migrate::ledger),
+        help("`reglint iam-policy --mode migrate` lists what the ledger table needs")
+    )]
+    Ledger(#[from] crate::aws::ledger::LedgerError),
     #[error(transparent)]
     #[diagnostic(transparent)]
     Run(Box<crate::error::RunError>),
@@ -55,6 +68,14 @@ impl From<crate::error::RunError> for MigrateError {
 }
 
 impl MigrateError {
+    /// A run that will not go on, and what to do about it.
+    pub fn refused(message: impl Into<String>, advice: impl Into<String>) -> Self {
+        MigrateError::Refused {
+            message: message.into(),
+            advice: advice.into(),
+        }
+    }
+
     /// A problem at a byte range of a migration file.
     pub fn at(path: &str, text: &str, span: Range<usize>, message: impl Into<String>) -> Self {
         let message = message.into();

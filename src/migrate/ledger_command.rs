@@ -46,35 +46,44 @@ pub struct StampArgs {
 }
 
 /// A table target, its ARN and the ledger.
-struct Connected {
-    arn: String,
-    ledger: Ledger,
+pub(super) struct Connected {
+    pub arn: String,
+    pub ledger: Ledger,
+    /// The table's name and the AWS settings that reach it (the target's own query
+    /// parameters over the run's options).
+    pub table: String,
+    pub settings: crate::aws::config::AwsSettings,
+    pub config: aws_config::SdkConfig,
 }
 
-fn runtime() -> Result<tokio::runtime::Runtime, MigrateError> {
-    tokio::runtime::Builder::new_current_thread()
+pub(super) fn runtime() -> Result<tokio::runtime::Runtime, MigrateError> {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
         .enable_all()
         .build()
         .map_err(|e| MigrateError::io(Path::new("runtime"), e))
 }
 
-fn aws_error(e: impl std::fmt::Display) -> MigrateError {
+pub(super) fn aws_error(e: impl std::fmt::Display) -> MigrateError {
     MigrateError::Run(Box::new(crate::error::RunError::Aws(e.to_string())))
 }
 
-async fn connect(
+pub(super) async fn connect(
     target: &str,
     args: &LedgerArgs,
     default_ledger: Option<&str>,
 ) -> Result<Connected, MigrateError> {
-    let SourceSpec::Table(name) = SourceSpec::parse(target) else {
+    let SourceSpec::Table(spec) = SourceSpec::parse(target) else {
         return Err(MigrateError::Usage(format!("{target}: the ledger is for dynamodb:// targets; a file is applied when its plan changes nothing")));
     };
-    let store = crate::aws::table::TableStore::connect(&args.aws.settings(), &name)
+    let uri = crate::source::uri::TableUri::parse(&spec)
+        .map_err(|e| MigrateError::Usage(format!("dynamodb://{}: {}", e.spec, e.message)))?;
+    let settings = uri.aws_args(&args.aws.settings());
+    let store = crate::aws::table::TableStore::connect(&settings, &uri.table)
         .await
         .map_err(aws_error)?;
     let info = store.describe().await.map_err(aws_error)?;
-    let config = crate::aws::config::sdk_config(&args.aws.settings()).await;
+    let config = crate::aws::config::sdk_config(&settings).await;
     let table = args
         .ledger_table
         .as_deref()
@@ -87,6 +96,9 @@ async fn connect(
     Ok(Connected {
         arn: info.arn,
         ledger,
+        table: uri.table,
+        settings,
+        config,
     })
 }
 
@@ -161,6 +173,10 @@ pub fn run_stamp(
             tool_version: env!("CARGO_PKG_VERSION").into(),
             started: now.clone(),
             ended: now.clone(),
+            run: "stamp".into(),
+            journal: String::new(),
+            counts: Default::default(),
+            message: String::new(),
         };
         stamped += usize::from(
             rt.block_on(c.ledger.stamp(&c.arn, &entry))

@@ -2,14 +2,17 @@
 //! [`file`] reads migration files into typed [`ops`], [`sum`] keeps `reglint.sum`, [`plan`]
 //! simulates migrations over items, [`command`] runs the subcommands.
 
+pub mod apply;
 pub mod command;
 pub mod config;
 pub mod error;
 pub mod file;
 pub mod ledger_command;
+mod lock;
 pub mod ops;
 pub mod plan;
 pub mod sum;
+pub mod undo;
 
 pub use error::MigrateError;
 pub use file::Migration;

@@ -94,3 +94,74 @@ pub fn status_text(doc: &Value, out: &mut dyn Write) -> io::Result<()> {
     }
     out.flush()
 }
+
+/// `migrate apply` as text: per target, what each migration did.
+pub fn apply_text(doc: &Value, out: &mut dyn Write) -> io::Result<()> {
+    let empty = Vec::new();
+    for t in doc["targets"].as_array().unwrap_or(&empty) {
+        writeln!(out, "{}", escape(t["target"].as_str().unwrap_or_default()))?;
+        for m in t["migrations"].as_array().unwrap_or(&empty) {
+            writeln!(
+                out,
+                "  {:04} {}  {}  written {}, unchanged {}, conflicts {}{}",
+                m["version"].as_u64().unwrap_or(0),
+                m["name"].as_str().unwrap_or_default(),
+                m["state"].as_str().unwrap_or_default(),
+                m["written"],
+                m["unchanged"],
+                m["conflicts"],
+                match m["invalid"].as_u64() {
+                    Some(n) if n > 0 => format!(", invalid {n}"),
+                    _ => String::new(),
+                }
+            )?;
+            for j in m["journals"].as_array().unwrap_or(&empty) {
+                writeln!(
+                    out,
+                    "    journal: {}",
+                    escape(j.as_str().unwrap_or_default())
+                )?;
+            }
+            for n in m["notes"].as_array().unwrap_or(&empty) {
+                writeln!(out, "    note: {}", escape(n.as_str().unwrap_or_default()))?;
+            }
+        }
+    }
+    out.flush()
+}
+
+fn escape(text: &str) -> String {
+    super::escape_terminal(text).into_owned()
+}
+
+/// `migrate undo`: per migration reverted, latest first, what undo did.
+pub fn undo(
+    target: &str,
+    migrations: &[(u32, crate::undo::UndoReport)],
+    quiet: bool,
+    out: &mut dyn Write,
+) -> io::Result<()> {
+    writeln!(out, "{}", escape(target))?;
+    if migrations.is_empty() {
+        writeln!(out, "  nothing to undo")?;
+    }
+    for (version, report) in migrations {
+        writeln!(out, "migration {version:04}:")?;
+        crate::undo::render_undo(report, quiet, out)?;
+    }
+    out.flush()
+}
+
+/// Asks a yes/no question on the terminal; `false` when stdin is not one.
+pub fn ask(question: &str) -> io::Result<bool> {
+    use std::io::IsTerminal;
+    if !std::io::stdin().is_terminal() {
+        return Ok(false);
+    }
+    let mut err = std::io::stderr().lock();
+    write!(err, "{question} [y/N] ")?;
+    err.flush()?;
+    let mut answer = String::new();
+    std::io::stdin().read_line(&mut answer)?;
+    Ok(matches!(answer.trim(), "y" | "Y" | "yes"))
+}

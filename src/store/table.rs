@@ -8,6 +8,7 @@ use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
+use crate::aws::budget::Budget;
 use crate::aws::config::AwsSettings;
 use crate::aws::convert::{compare_values, item_from_sdk, item_to_sdk, same_item, SdkItem};
 use crate::aws::journal::{self, Header, JournalWriter, Operation};
@@ -34,6 +35,10 @@ pub struct TableOptions {
     /// Where `--fix` records its writes (default: a new file named after the table and time).
     pub journal: Option<PathBuf>,
     pub quiet: bool,
+    /// The capacity the run may consume.
+    pub budget: Option<Arc<Budget>>,
+    /// What the writes are, for the line said before them (default "fix").
+    pub action: Option<&'static str>,
 }
 
 /// A table source.
@@ -75,8 +80,12 @@ impl TableSource {
             .enable_all()
             .build()
             .map_err(|e| RunError::Aws(format!("cannot start the async runtime: {e}")))?;
+        let budget = options.budget.clone().unwrap_or_default();
         let (store, info) = runtime.block_on(async {
-            let store = TableStore::connect(settings, table).await.map_err(aws)?;
+            let store = TableStore::connect(settings, table)
+                .await
+                .map_err(aws)?
+                .with_budget(budget);
             let info = store.describe().await.map_err(aws)?;
             Ok::<_, RunError>((store, info))
         })?;
@@ -95,6 +104,21 @@ impl TableSource {
 
     pub fn key_schema(&self) -> &[String] {
         &self.info.key_schema
+    }
+
+    /// The table's ARN, account and region.
+    pub fn info(&self) -> (&str, &str, &str) {
+        (&self.info.arn, self.info.account(), &self.store.region)
+    }
+
+    /// Where the next writes are journalled.
+    pub fn set_journal(&mut self, path: PathBuf) {
+        self.options.journal = Some(path);
+    }
+
+    /// Waits until the capacity consumed so far is within the budget.
+    pub fn drain_budget(&self) {
+        self.runtime.block_on(self.store.drain_budget());
     }
 
     /// The calls made so far, by API.
@@ -145,7 +169,8 @@ impl TableSource {
         // Said before the first write, where a person can still stop the run; the report's
         // note at the end says what was done.
         self.progress.line(&format!(
-            "about to fix {} in {} (account {}, region {}{}); journal: {}",
+            "about to {} {} in {} (account {}, region {}{}); journal: {}",
+            self.options.action.unwrap_or("fix"),
             items(writes),
             self.info.arn,
             self.info.account(),
