@@ -411,12 +411,12 @@ async fn local_session<W: Write>(
         "assumed identity",
         format!("{} (account {account})", identity.arn),
     )?;
-    match sessions.session(&account).await {
+    match sessions.session(account).await {
         Ok(s) => Ok(Some(s)),
         Err(e) => {
             p.fail("session", session_error_text(&e), "rerun with -v")?;
             p.skip(remaining(target))?;
-            return Ok(None);
+            Ok(None)
         }
     }
 }
@@ -431,89 +431,150 @@ async fn assumed_session<W: Write>(
     steps: &StepsLeft<'_>,
     p: &mut Printer<W>,
 ) -> io::Result<Option<crate::aws::sessions::AccountSession>> {
-    let (after_identity, target) = (steps.after_identity, steps.target);
-    let Some(role) = sessions.options.role_for(&account) else {
-        p.fail(
-            "role ARN",
-            format!("no role is configured for account {account}"),
-            format!("pass --role-arn 'arn:aws:iam::{{account_id}}:role/NAME', or set [verify] role_arn or [verify.accounts.\"{account}\"] role_arn in reglint.toml"),
-        )?;
-        p.skip(&after_identity[1..])?;
+    let assumption = Assumption {
+        base,
+        sessions,
+        identity,
+        account,
+        counter,
+    };
+    let Some(role) = assumption.role_step(steps.after_identity, p)? else {
         return Ok(None);
     };
-    let from = if sessions.options.has_own_role(&account) {
-        format!("[verify.accounts.\"{account}\"] role_arn")
-    } else {
-        "the role ARN template".to_string()
-    };
-    p.pass("role ARN", format!("{role} (from {from})"))?;
-    let external_id = sessions.options.external_id_for(&account);
-    let sent = if external_id.is_some() {
-        "an ExternalId was sent"
-    } else {
-        "no ExternalId was sent"
-    };
-    let assumed = assume_role(
-        &base,
-        &role,
-        external_id.as_deref(),
-        &sessions.options.session_name,
-        &counter,
-    )
-    .await;
-    if let Err((_, cause)) = &assumed {
-        p.fail(
-            "AssumeRole",
-            format!("refused ({sent}): {cause}"),
-            format!(
-                "check that {role} exists; that its trust policy allows {} (or its account's root) to sts:AssumeRole; that its sts:ExternalId condition matches the ExternalId sent ({sent}: --external-id, REGLINT_EXTERNAL_ID or external_id_env); and that the caller's own policy allows sts:AssumeRole on the role",
-                identity.arn
-            ),
-        )?;
-        p.skip(&after_identity[2..])?;
+    let Some(assumed) = assumption
+        .assume_role_step(&role, steps.after_identity, p)
+        .await?
+    else {
         return Ok(None);
+    };
+    assumption
+        .identity_step(role, assumed, steps.target, p)
+        .await
+}
+
+/// The account whose role the doctor assumes, and what assuming it uses.
+struct Assumption<'a> {
+    base: &'a aws_config::SdkConfig,
+    sessions: &'a Sessions,
+    identity: &'a crate::aws::sessions::CallerIdentity,
+    account: &'a str,
+    counter: &'a Arc<CallCounter>,
+}
+
+impl Assumption<'_> {
+    /// The "role ARN" step: the role configured for the account and where it comes from, or
+    /// None (with the later steps skipped) when there is none.
+    fn role_step<W: Write>(
+        &self,
+        after_identity: &[&str],
+        p: &mut Printer<W>,
+    ) -> io::Result<Option<String>> {
+        let (sessions, account) = (self.sessions, self.account);
+        let Some(role) = sessions.options.role_for(account) else {
+            p.fail(
+                "role ARN",
+                format!("no role is configured for account {account}"),
+                format!("pass --role-arn 'arn:aws:iam::{{account_id}}:role/NAME', or set [verify] role_arn or [verify.accounts.\"{account}\"] role_arn in reglint.toml"),
+            )?;
+            p.skip(&after_identity[1..])?;
+            return Ok(None);
+        };
+        let from = if sessions.options.has_own_role(account) {
+            format!("[verify.accounts.\"{account}\"] role_arn")
+        } else {
+            "the role ARN template".to_string()
+        };
+        p.pass("role ARN", format!("{role} (from {from})"))?;
+        Ok(Some(role))
     }
-    let Ok(assumed) = assumed else {
-        return Ok(None);
-    };
-    p.pass(
-        "AssumeRole",
-        format!(
-            "assumed as session {} ({sent})",
-            sessions.options.session_name
-        ),
-    )?;
-    match sessions.confirm(&account, role.clone(), assumed).await {
-        Ok(s) => {
-            p.pass(
-                "assumed identity",
-                format!("{} (account {account})", s.identity.arn),
-            )?;
-            Ok(Some(s))
-        }
-        Err(crate::aws::sessions::SessionError::IdentityMismatch { identity: got, .. }) => {
-            p.fail(
-                "assumed identity",
-                format!(
-                    "{} is in account {}, not account {account}",
-                    got.arn, got.account
-                ),
-                format!(
-                    "the role ARN for account {account} points into account {}: correct it",
-                    got.account
-                ),
-            )?;
-            p.skip(remaining(target))?;
-            return Ok(None);
-        }
-        Err(e) => {
-            p.fail(
-                "assumed identity",
-                session_error_text(&e),
-                "rerun later; check the network path to STS",
-            )?;
-            p.skip(remaining(target))?;
-            return Ok(None);
+
+    /// The "AssumeRole" step: `role` assumed with the base credentials, or None (with the later
+    /// steps skipped) when STS refuses.
+    async fn assume_role_step<W: Write>(
+        &self,
+        role: &str,
+        after_identity: &[&str],
+        p: &mut Printer<W>,
+    ) -> io::Result<Option<Arc<crate::aws::sessions::AssumedCredentials>>> {
+        let options = &self.sessions.options;
+        let external_id = options.external_id_for(self.account);
+        let sent = if external_id.is_some() {
+            "an ExternalId was sent"
+        } else {
+            "no ExternalId was sent"
+        };
+        let assumed = match assume_role(
+            self.base,
+            role,
+            external_id.as_deref(),
+            &options.session_name,
+            self.counter,
+        )
+        .await
+        {
+            Ok(assumed) => assumed,
+            Err((_, cause)) => {
+                p.fail(
+                    "AssumeRole",
+                    format!("refused ({sent}): {cause}"),
+                    format!(
+                        "check that {role} exists; that its trust policy allows {} (or its account's root) to sts:AssumeRole; that its sts:ExternalId condition matches the ExternalId sent ({sent}: --external-id, REGLINT_EXTERNAL_ID or external_id_env); and that the caller's own policy allows sts:AssumeRole on the role",
+                        self.identity.arn
+                    ),
+                )?;
+                p.skip(&after_identity[2..])?;
+                return Ok(None);
+            }
+        };
+        p.pass(
+            "AssumeRole",
+            format!("assumed as session {} ({sent})", options.session_name),
+        )?;
+        Ok(Some(assumed))
+    }
+
+    /// The "assumed identity" step: the assumed credentials' identity confirmed to be in the
+    /// account, giving its session; None (with the target's steps skipped) otherwise.
+    async fn identity_step<W: Write>(
+        &self,
+        role: String,
+        assumed: Arc<crate::aws::sessions::AssumedCredentials>,
+        target: &ItemTarget,
+        p: &mut Printer<W>,
+    ) -> io::Result<Option<crate::aws::sessions::AccountSession>> {
+        let account = self.account;
+        match self.sessions.confirm(account, role, assumed).await {
+            Ok(s) => {
+                p.pass(
+                    "assumed identity",
+                    format!("{} (account {account})", s.identity.arn),
+                )?;
+                Ok(Some(s))
+            }
+            Err(crate::aws::sessions::SessionError::IdentityMismatch { identity: got, .. }) => {
+                p.fail(
+                    "assumed identity",
+                    format!(
+                        "{} is in account {}, not account {account}",
+                        got.arn, got.account
+                    ),
+                    format!(
+                        "the role ARN for account {account} points into account {}: correct it",
+                        got.account
+                    ),
+                )?;
+                p.skip(remaining(target))?;
+                Ok(None)
+            }
+            Err(e) => {
+                p.fail(
+                    "assumed identity",
+                    session_error_text(&e),
+                    "rerun later; check the network path to STS",
+                )?;
+                p.skip(remaining(target))?;
+                Ok(None)
+            }
         }
     }
 }
@@ -766,7 +827,7 @@ fn runtime_steps<W: Write>(
     let endpoint = facts
         .endpoints
         .get(&(place.clone(), arn.to_string(), qualifier.to_string()));
-    endpoint_steps(endpoint, &id, qualifier, p)
+    endpoint_steps(endpoint, id, qualifier, p)
 }
 
 fn endpoint_steps<W: Write>(

@@ -512,11 +512,6 @@ impl<'a> Parser<'a> {
     /// The value under a type descriptor, or why it is not valid there.
     fn descriptor(&mut self, desc: &str) -> Option<Result<Value, String>> {
         let first = self.peek()?;
-        let want = |what: &str| Err(format!("{desc} needs {what}, found {}", kind(first)));
-        let skip_with = |p: &mut Self, what: &str| -> Option<Result<Value, String>> {
-            p.skip()?;
-            Some(want(what))
-        };
         Some(match desc {
             "S" | "B" if first == b'"' => {
                 let s = self.string()?;
@@ -526,8 +521,8 @@ impl<'a> Parser<'a> {
                     Value::B(s)
                 })
             }
-            "S" => return skip_with(self, "a string"),
-            "B" => return skip_with(self, "a base64 string"),
+            "S" => return self.skip_wanting(desc, first, "a string"),
+            "B" => return self.skip_wanting(desc, first, "a base64 string"),
             "N" if first == b'"' => {
                 let n = self.string()?;
                 if is_dynamo_number(&n) {
@@ -536,78 +531,107 @@ impl<'a> Parser<'a> {
                     Err(format!("N holds {n:?}, which is not a number"))
                 }
             }
-            "N" => return skip_with(self, "a number written as a string"),
-            "BOOL" | "NULL" => {
-                let is_true = self.rest().starts_with(b"true");
-                let is_false = self.rest().starts_with(b"false");
-                self.skip()?;
-                match (desc, is_true, is_false) {
-                    ("BOOL", true, _) => Ok(Value::Bool(true)),
-                    ("BOOL", _, true) => Ok(Value::Bool(false)),
-                    ("BOOL", _, _) => want("true or false"),
-                    (_, true, _) => Ok(Value::Null),
-                    _ => want("true"),
-                }
-            }
+            "N" => return self.skip_wanting(desc, first, "a number written as a string"),
+            "BOOL" | "NULL" => return self.typed_literal(desc, first),
             "M" if first == b'{' => Ok(Value::M(self.members(Format::Dynamodb)?)),
-            "M" => return skip_with(self, "an object"),
-            "L" if first == b'[' => {
-                let mut nodes = Vec::new();
-                self.elements(|p| {
-                    nodes.push(p.typed()?);
-                    Some(())
-                })?;
-                match nodes.iter().find_map(|n| match &n.value {
-                    Value::Invalid(r) => Some(r.clone()),
-                    _ => None,
-                }) {
-                    Some(bad) => Err(format!("in a list element: {bad}")),
-                    None => Ok(Value::L(nodes)),
-                }
-            }
-            "L" => return skip_with(self, "an array"),
-            "SS" | "NS" | "BS" if first == b'[' => {
-                let mut nodes = Vec::new();
-                let mut bad: Option<String> = None;
-                self.elements(|p| {
-                    let at = p.pos;
-                    if bad.is_some() || p.peek()? != b'"' {
-                        if bad.is_none() {
-                            bad = Some(format!("{desc} needs an array of strings, found an array"));
-                        }
-                        return p.skip();
-                    }
-                    let s = p.string()?;
-                    let span = Span::new(at, p.pos);
-                    let v = match desc {
-                        "SS" => Value::S(s),
-                        "NS" if !is_dynamo_number(&s) => {
-                            bad = Some(format!("NS holds {s:?}, which is not a number"));
-                            return Some(());
-                        }
-                        "NS" => Value::N(s),
-                        _ => Value::B(s),
-                    };
-                    nodes.push(Node::at(v, span));
-                    Some(())
-                })?;
-                match bad {
-                    Some(reason) => Err(reason),
-                    None if nodes.is_empty() => Err(format!("{desc} must not be empty")),
-                    None => Ok(match desc {
-                        "SS" => Value::SS(nodes),
-                        "NS" => Value::NS(nodes),
-                        _ => Value::BS(nodes),
-                    }),
-                }
-            }
-            "SS" | "NS" | "BS" => return skip_with(self, "an array of strings"),
+            "M" => return self.skip_wanting(desc, first, "an object"),
+            "L" if first == b'[' => return self.typed_list(),
+            "L" => return self.skip_wanting(desc, first, "an array"),
+            "SS" | "NS" | "BS" if first == b'[' => return self.typed_set(desc),
+            "SS" | "NS" | "BS" => return self.skip_wanting(desc, first, "an array of strings"),
             other => {
                 self.skip()?;
                 Err(format!("unknown type descriptor {other:?}"))
             }
         })
     }
+
+    /// Skips a value of the wrong kind under `desc`, whose first byte is `first`: `desc` needs
+    /// `what`.
+    #[inline]
+    fn skip_wanting(&mut self, desc: &str, first: u8, what: &str) -> Option<Result<Value, String>> {
+        self.skip()?;
+        Some(Err(wanted(desc, what, first)))
+    }
+
+    /// The value under `BOOL` or `NULL`, whose first byte is `first`.
+    #[inline]
+    fn typed_literal(&mut self, desc: &str, first: u8) -> Option<Result<Value, String>> {
+        let is_true = self.rest().starts_with(b"true");
+        let is_false = self.rest().starts_with(b"false");
+        self.skip()?;
+        Some(match (desc, is_true, is_false) {
+            ("BOOL", true, _) => Ok(Value::Bool(true)),
+            ("BOOL", _, true) => Ok(Value::Bool(false)),
+            ("BOOL", _, _) => Err(wanted(desc, "true or false", first)),
+            (_, true, _) => Ok(Value::Null),
+            _ => Err(wanted(desc, "true", first)),
+        })
+    }
+
+    /// The value under `L` at its `[`; an invalid element makes the whole list invalid.
+    #[inline]
+    fn typed_list(&mut self) -> Option<Result<Value, String>> {
+        let mut nodes = Vec::new();
+        self.elements(|p| {
+            nodes.push(p.typed()?);
+            Some(())
+        })?;
+        Some(
+            match nodes.iter().find_map(|n| match &n.value {
+                Value::Invalid(r) => Some(r.clone()),
+                _ => None,
+            }) {
+                Some(bad) => Err(format!("in a list element: {bad}")),
+                None => Ok(Value::L(nodes)),
+            },
+        )
+    }
+
+    /// The value under `SS`, `NS` or `BS` at its `[`: a non-empty array of strings (numbers for
+    /// `NS`). After the first bad element the rest are skipped; the first reason is the one given.
+    #[inline]
+    fn typed_set(&mut self, desc: &str) -> Option<Result<Value, String>> {
+        let mut nodes = Vec::new();
+        let mut bad: Option<String> = None;
+        self.elements(|p| {
+            let at = p.pos;
+            if bad.is_some() || p.peek()? != b'"' {
+                if bad.is_none() {
+                    bad = Some(format!("{desc} needs an array of strings, found an array"));
+                }
+                return p.skip();
+            }
+            let s = p.string()?;
+            let span = Span::new(at, p.pos);
+            let v = match desc {
+                "SS" => Value::S(s),
+                "NS" if !is_dynamo_number(&s) => {
+                    bad = Some(format!("NS holds {s:?}, which is not a number"));
+                    return Some(());
+                }
+                "NS" => Value::N(s),
+                _ => Value::B(s),
+            };
+            nodes.push(Node::at(v, span));
+            Some(())
+        })?;
+        Some(match bad {
+            Some(reason) => Err(reason),
+            None if nodes.is_empty() => Err(format!("{desc} must not be empty")),
+            None => Ok(match desc {
+                "SS" => Value::SS(nodes),
+                "NS" => Value::NS(nodes),
+                _ => Value::BS(nodes),
+            }),
+        })
+    }
+}
+
+/// Why a value whose first byte is `first` is not valid under `desc`, which needs `what`.
+#[cold]
+fn wanted(desc: &str, what: &str, first: u8) -> String {
+    format!("{desc} needs {what}, found {}", kind(first))
 }
 
 /// Whether two members of one object have the same name.

@@ -284,104 +284,141 @@ fn plain_node(doc: &str, raw: &RawValue, depth: usize) -> Result<Node, SyntaxErr
     Ok(Node::at(value, span))
 }
 
+/// A typed value's outcome: `Err` is a syntax error that ends the parse, `Ok(Err(reason))` a value
+/// that parsed as JSON but is not a valid DynamoDB typed value (it becomes [`Value::Invalid`]).
+type Typed = Result<Result<Value, String>, SyntaxError>;
+
+/// One DynamoDB-JSON typed value such as `{"S": "x"}`; a well-formed but wrong value becomes
+/// [`Value::Invalid`] with the reason, a JSON syntax error ends the parse.
 fn typed_node(doc: &str, raw: &RawValue, depth: usize) -> Result<Node, SyntaxError> {
     too_deep(depth)?;
     let span = span_of(doc, raw);
-    let invalid = |reason: String| Ok(Node::at(Value::Invalid(reason), span));
     let text = raw.get();
     if !text.starts_with('{') {
-        return invalid(format!(
-            "expected a type descriptor object such as {{\"S\": …}}, found {}",
-            json_kind(text)
-        ));
+        return Ok(Node::at(Value::Invalid(not_a_descriptor(text)), span));
     }
     let Entries(entries) = serde_json::from_str(text)?;
-    if entries.len() != 1 {
-        return invalid(format!(
+    let value = match entries.as_slice() {
+        [(desc, inner)] => typed_value(doc, desc, inner, depth)?.unwrap_or_else(Value::Invalid),
+        _ => Value::Invalid(format!(
             "a typed value has exactly one type descriptor, found {} keys",
             entries.len()
-        ));
-    }
-    let (desc, inner) = (&entries[0].0, entries[0].1);
-    let inner_text = inner.get();
-    let want = |kind: &str| format!("{desc} needs {kind}, found {}", json_kind(inner_text));
-    let value = match desc.as_str() {
-        "S" => match serde_json::from_str::<String>(inner_text) {
-            Ok(s) => Value::S(s),
-            Err(_) => return invalid(want("a string")),
-        },
-        "N" => match serde_json::from_str::<String>(inner_text) {
-            Ok(n) if is_dynamo_number(&n) => Value::N(n),
-            Ok(n) => return invalid(format!("N holds {n:?}, which is not a number")),
-            Err(_) => return invalid(want("a number written as a string")),
-        },
-        "B" => match serde_json::from_str::<String>(inner_text) {
-            Ok(b) => Value::B(b),
-            Err(_) => return invalid(want("a base64 string")),
-        },
-        "BOOL" => match inner_text {
-            "true" => Value::Bool(true),
-            "false" => Value::Bool(false),
-            _ => return invalid(want("true or false")),
-        },
-        "NULL" => match inner_text {
-            "true" => Value::Null,
-            _ => return invalid(want("true")),
-        },
-        "M" => {
-            if !inner_text.starts_with('{') {
-                return invalid(want("an object"));
-            }
-            Value::M(parse_members(doc, inner, Format::Dynamodb, depth)?)
-        }
-        "L" => {
-            if !inner_text.starts_with('[') {
-                return invalid(want("an array"));
-            }
-            let raws: Vec<&RawValue> = serde_json::from_str(inner_text)?;
-            let nodes = raws
-                .into_iter()
-                .map(|r| typed_node(doc, r, depth + 1))
-                .collect::<Result<Vec<_>, _>>()?;
-            if let Some(bad) = nodes.iter().find_map(|n| match &n.value {
-                Value::Invalid(r) => Some(r.clone()),
-                _ => None,
-            }) {
-                return invalid(format!("in a list element: {bad}"));
-            }
-            Value::L(nodes)
-        }
-        "SS" | "NS" | "BS" => {
-            let Ok(raws) = serde_json::from_str::<Vec<&RawValue>>(inner_text) else {
-                return invalid(want("an array of strings"));
-            };
-            let mut nodes = Vec::with_capacity(raws.len());
-            for r in raws {
-                let Ok(s) = serde_json::from_str::<String>(r.get()) else {
-                    return invalid(want("an array of strings"));
-                };
-                if desc == "NS" && !is_dynamo_number(&s) {
-                    return invalid(format!("NS holds {s:?}, which is not a number"));
-                }
-                let v = match desc.as_str() {
-                    "SS" => Value::S(s),
-                    "NS" => Value::N(s),
-                    _ => Value::B(s),
-                };
-                nodes.push(Node::at(v, span_of(doc, r)));
-            }
-            if nodes.is_empty() {
-                return invalid(format!("{desc} must not be empty"));
-            }
-            match desc.as_str() {
-                "SS" => Value::SS(nodes),
-                "NS" => Value::NS(nodes),
-                _ => Value::BS(nodes),
-            }
-        }
-        other => return invalid(format!("unknown type descriptor {other:?}")),
+        )),
     };
     Ok(Node::at(value, span))
+}
+
+/// Why `text`, which is not an object, cannot be a typed value.
+#[cold]
+fn not_a_descriptor(text: &str) -> String {
+    format!(
+        "expected a type descriptor object such as {{\"S\": …}}, found {}",
+        json_kind(text)
+    )
+}
+
+/// The reason for a descriptor whose value is the wrong JSON kind: `desc` needs `kind`.
+#[cold]
+fn wanted(desc: &str, kind: &str, inner_text: &str) -> String {
+    format!("{desc} needs {kind}, found {}", json_kind(inner_text))
+}
+
+/// The value under the one type descriptor `desc`, read by the descriptor's reader.
+fn typed_value(doc: &str, desc: &str, inner: &RawValue, depth: usize) -> Typed {
+    let inner_text = inner.get();
+    match desc {
+        "S" | "N" | "B" | "BOOL" | "NULL" => Ok(typed_scalar(desc, inner_text)),
+        "M" => typed_map(doc, inner, depth),
+        "L" => typed_list(doc, inner, depth),
+        "SS" | "NS" | "BS" => Ok(typed_set(doc, desc, inner_text)),
+        other => Ok(Err(format!("unknown type descriptor {other:?}"))),
+    }
+}
+
+/// `S`, `N`, `B`, `BOOL` or `NULL`: a string-held or literal scalar.
+fn typed_scalar(desc: &str, inner_text: &str) -> Result<Value, String> {
+    let want = |kind: &str| wanted(desc, kind, inner_text);
+    match desc {
+        "S" => serde_json::from_str::<String>(inner_text)
+            .map(Value::S)
+            .map_err(|_| want("a string")),
+        "N" => match serde_json::from_str::<String>(inner_text) {
+            Ok(n) if is_dynamo_number(&n) => Ok(Value::N(n)),
+            Ok(n) => Err(format!("N holds {n:?}, which is not a number")),
+            Err(_) => Err(want("a number written as a string")),
+        },
+        "B" => serde_json::from_str::<String>(inner_text)
+            .map(Value::B)
+            .map_err(|_| want("a base64 string")),
+        "BOOL" => match inner_text {
+            "true" => Ok(Value::Bool(true)),
+            "false" => Ok(Value::Bool(false)),
+            _ => Err(want("true or false")),
+        },
+        _ => match inner_text {
+            "true" => Ok(Value::Null),
+            _ => Err(want("true")),
+        },
+    }
+}
+
+/// `M`: an object of typed members.
+fn typed_map(doc: &str, inner: &RawValue, depth: usize) -> Typed {
+    if !inner.get().starts_with('{') {
+        return Ok(Err(wanted("M", "an object", inner.get())));
+    }
+    let members = parse_members(doc, inner, Format::Dynamodb, depth)?;
+    Ok(Ok(Value::M(members)))
+}
+
+/// `L`: an array of typed values; an invalid element makes the whole list invalid.
+fn typed_list(doc: &str, inner: &RawValue, depth: usize) -> Typed {
+    let inner_text = inner.get();
+    if !inner_text.starts_with('[') {
+        return Ok(Err(wanted("L", "an array", inner_text)));
+    }
+    let raws: Vec<&RawValue> = serde_json::from_str(inner_text)?;
+    let nodes = raws
+        .into_iter()
+        .map(|r| typed_node(doc, r, depth + 1))
+        .collect::<Result<Vec<_>, _>>()?;
+    if let Some(bad) = nodes.iter().find_map(|n| match &n.value {
+        Value::Invalid(r) => Some(r.clone()),
+        _ => None,
+    }) {
+        return Ok(Err(format!("in a list element: {bad}")));
+    }
+    Ok(Ok(Value::L(nodes)))
+}
+
+/// `SS`, `NS` or `BS`: a non-empty array of strings (numbers for `NS`), each with its own span.
+fn typed_set(doc: &str, desc: &str, inner_text: &str) -> Result<Value, String> {
+    let Ok(raws) = serde_json::from_str::<Vec<&RawValue>>(inner_text) else {
+        return Err(wanted(desc, "an array of strings", inner_text));
+    };
+    let mut nodes = Vec::with_capacity(raws.len());
+    for r in raws {
+        let Ok(s) = serde_json::from_str::<String>(r.get()) else {
+            return Err(wanted(desc, "an array of strings", inner_text));
+        };
+        if desc == "NS" && !is_dynamo_number(&s) {
+            return Err(format!("NS holds {s:?}, which is not a number"));
+        }
+        let v = match desc {
+            "SS" => Value::S(s),
+            "NS" => Value::N(s),
+            _ => Value::B(s),
+        };
+        nodes.push(Node::at(v, span_of(doc, r)));
+    }
+    if nodes.is_empty() {
+        return Err(format!("{desc} must not be empty"));
+    }
+    Ok(match desc {
+        "SS" => Value::SS(nodes),
+        "NS" => Value::NS(nodes),
+        _ => Value::BS(nodes),
+    })
 }
 
 pub(crate) fn json_kind(text: &str) -> &'static str {

@@ -206,26 +206,7 @@ where
     W: Fn(&Item, &mut ItemText) -> T + Sync,
     O: FnMut(usize, &Item, T, &mut ItemText) + Send,
 {
-    let (paths, kind) = match spec {
-        SourceSpec::Path(p) if p.is_dir() => (export_files(p)?, SourceKind::Export),
-        SourceSpec::Path(p) => (vec![p.clone()], SourceKind::File),
-        other => {
-            return Err(SourceError::at(
-                &other.display(),
-                0,
-                0,
-                "only files and exports are read in parallel",
-            ))
-        }
-    };
-    let streams: Vec<Stream> = paths
-        .into_iter()
-        .map(|path| Stream {
-            name: path.display().to_string().into(),
-            gz: path.extension().is_some_and(|e| e == "gz"),
-            path,
-        })
-        .collect();
+    let (streams, kind) = streams_of(spec)?;
     let threads = threads.max(1);
     let window = 3 * threads + 2;
     let (job_tx, job_rx) = bounded::<Job>(window);
@@ -248,21 +229,7 @@ where
         for _ in 0..threads {
             let (job_rx, work, sequencer, stop, streams) =
                 (job_rx.clone(), &work, &sequencer, &stop, &streams);
-            s.spawn(move || {
-                while let Ok(job) = job_rx.recv() {
-                    let done = if stop.load(Ordering::Relaxed) {
-                        Done::skipped(job)
-                    } else {
-                        run_job(job, &streams[..], work)
-                    };
-                    let finished = sequencer
-                        .lock()
-                        .unwrap_or_else(PoisonError::into_inner)
-                        .complete(done, &streams[..], format, stop);
-                    // Items are freed here, outside the lock, by the threads that made them.
-                    drop(finished);
-                }
-            });
+            s.spawn(move || work_jobs(&job_rx, streams, work, sequencer, format, stop));
         }
         drop(job_rx);
         let mut feeder = Feeder {
@@ -283,6 +250,57 @@ where
     match sequencer.error {
         Some(e) => Err(e),
         None => Ok(kind),
+    }
+}
+
+/// The files `spec` names, in the order read, and what kind of source they are: one file, or
+/// the data files of an export directory.
+fn streams_of(spec: &SourceSpec) -> Result<(Vec<Stream>, SourceKind), SourceError> {
+    let (paths, kind) = match spec {
+        SourceSpec::Path(p) if p.is_dir() => (export_files(p)?, SourceKind::Export),
+        SourceSpec::Path(p) => (vec![p.clone()], SourceKind::File),
+        other => {
+            return Err(SourceError::at(
+                &other.display(),
+                0,
+                0,
+                "only files and exports are read in parallel",
+            ))
+        }
+    };
+    let streams = paths
+        .into_iter()
+        .map(|path| Stream {
+            name: path.display().to_string().into(),
+            gz: path.extension().is_some_and(|e| e == "gz"),
+            path,
+        })
+        .collect();
+    Ok((streams, kind))
+}
+
+/// A worker: runs the jobs it receives (or skips them once the run stops) and hands each
+/// finished block to the sequencer, until the jobs end.
+fn work_jobs<T, O: FnMut(usize, &Item, T, &mut ItemText)>(
+    jobs: &Receiver<Job>,
+    streams: &[Stream],
+    work: &(impl Fn(&Item, &mut ItemText) -> T + Sync),
+    sequencer: &Mutex<Sequencer<T, O>>,
+    format: InputFormat,
+    stop: &AtomicBool,
+) {
+    while let Ok(job) = jobs.recv() {
+        let done = if stop.load(Ordering::Relaxed) {
+            Done::skipped(job)
+        } else {
+            run_job(job, streams, work)
+        };
+        let finished = sequencer
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .complete(done, streams, format, stop);
+        // Items are freed here, outside the lock, by the threads that made them.
+        drop(finished);
     }
 }
 
@@ -401,29 +419,8 @@ fn run_job<T>(
         payload: Payload::Items(Vec::new()),
         ..job
     });
-    let expected = match &job.payload {
-        Payload::Lines { text, .. } | Payload::Elements { text, .. } => text.len() / 256 + 16,
-        Payload::Items(items) => items.len(),
-        _ => 0,
-    };
-    done.outcomes.reserve(expected);
-    let mut push = |done: &mut Done<T>, item: Item, loc: Loc| {
-        let mut text = ItemText {
-            path: name,
-            text: done.text.get(loc.start..loc.end).unwrap_or_default(),
-            base_offset: loc.offset,
-            first_line: loc.line,
-            first_column: loc.column,
-            chunk: loc.chunk.clone(),
-        };
-        let value = work(&item, &mut text);
-        let chunk = text.chunk.take();
-        done.outcomes.push(Outcome {
-            item,
-            loc: Loc { chunk, ..loc },
-            value: Some(value),
-        });
-    };
+    done.outcomes.reserve(expected_items(&job.payload));
+    let mut push = |done: &mut Done<T>, item: Item, loc: Loc| work_on(done, name, work, item, loc);
     match job.payload {
         Payload::Lines { text, offset, line } => {
             let (text, bad) = valid_prefix(text);
@@ -433,36 +430,7 @@ fn run_job<T>(
         Payload::Elements { text, elems, .. } => {
             let (text, bad) = valid_prefix(text);
             done.text = text;
-            for e in elems {
-                if bad.is_some_and(|b| e.end > b) {
-                    done.failure = Some(Failure::Reproduce);
-                    break;
-                }
-                let Some(t) = done.text.get(e.start..e.end) else {
-                    done.failure = Some(Failure::Reproduce);
-                    break;
-                };
-                let item = done
-                    .fast
-                    .count(fast::parse_object(t, job.format))
-                    .or_else(|| {
-                        let raw = serde_json::from_str::<&RawValue>(t).ok()?;
-                        parse_item(t, raw, job.format).ok()
-                    });
-                let Some(item) = item else {
-                    done.failure = Some(Failure::Reproduce);
-                    break;
-                };
-                let loc = Loc {
-                    start: e.start,
-                    end: e.end,
-                    offset: e.offset,
-                    line: e.line,
-                    column: e.column,
-                    chunk: None,
-                };
-                push(&mut done, item, loc);
-            }
+            read_elements(&mut done, elems, bad, &mut push);
         }
         Payload::Items(items) => {
             for si in items {
@@ -482,6 +450,81 @@ fn run_job<T>(
     }
     done.fast.record();
     done
+}
+
+/// About how many items a block holds, to size its outcomes up front.
+fn expected_items(payload: &Payload) -> usize {
+    match payload {
+        Payload::Lines { text, .. } | Payload::Elements { text, .. } => text.len() / 256 + 16,
+        Payload::Items(items) => items.len(),
+        _ => 0,
+    }
+}
+
+/// Runs `work` on an item of `done`'s block found at `loc`, and keeps the outcome (with the
+/// item's chunk if `work` made one).
+#[inline]
+fn work_on<T>(
+    done: &mut Done<T>,
+    name: &Arc<str>,
+    work: &impl Fn(&Item, &mut ItemText) -> T,
+    item: Item,
+    loc: Loc,
+) {
+    let mut text = ItemText {
+        path: name,
+        text: done.text.get(loc.start..loc.end).unwrap_or_default(),
+        base_offset: loc.offset,
+        first_line: loc.line,
+        first_column: loc.column,
+        chunk: loc.chunk.clone(),
+    };
+    let value = work(&item, &mut text);
+    let chunk = text.chunk.take();
+    done.outcomes.push(Outcome {
+        item,
+        loc: Loc { chunk, ..loc },
+        value: Some(value),
+    });
+}
+
+/// The items of an `Elements` block, each read by the one-pass reader or else the general one.
+/// An element that does not read, or that reaches the first byte that is not UTF-8 (`bad`),
+/// ends the block: the general reader then names the error.
+fn read_elements<T>(
+    done: &mut Done<T>,
+    elems: Vec<Elem>,
+    bad: Option<usize>,
+    push: &mut impl FnMut(&mut Done<T>, Item, Loc),
+) {
+    let format = done.format;
+    for e in elems {
+        if bad.is_some_and(|b| e.end > b) {
+            done.failure = Some(Failure::Reproduce);
+            return;
+        }
+        let Some(t) = done.text.get(e.start..e.end) else {
+            done.failure = Some(Failure::Reproduce);
+            return;
+        };
+        let item = done.fast.count(fast::parse_object(t, format)).or_else(|| {
+            let raw = serde_json::from_str::<&RawValue>(t).ok()?;
+            parse_item(t, raw, format).ok()
+        });
+        let Some(item) = item else {
+            done.failure = Some(Failure::Reproduce);
+            return;
+        };
+        let loc = Loc {
+            start: e.start,
+            end: e.end,
+            offset: e.offset,
+            line: e.line,
+            column: e.column,
+            chunk: None,
+        };
+        push(done, item, loc);
+    }
 }
 
 /// The text of a block as a string: all of it, or the part before the first byte that is not
@@ -1054,6 +1097,8 @@ fn fail(name: &str, stop: Stop, emit: &mut dyn FnMut(Payload) -> bool) -> bool {
     end_with(emit, failure)
 }
 
+/// The elements of the array at `sc`, in blocks of about [`BLOCK_BYTES`]; then what follows the
+/// array must be what the document's shape allows. `Ok(false)` when the run stops.
 fn scan_elements<R: BufRead>(
     sc: &mut Scanner<R>,
     typed: bool,
@@ -1061,45 +1106,12 @@ fn scan_elements<R: BufRead>(
     emit: &mut dyn FnMut(Payload) -> bool,
 ) -> Result<bool, Stop> {
     let mut elems: Vec<Elem> = Vec::new();
-    let flush =
-        |sc: &mut Scanner<R>, elems: &mut Vec<Elem>, emit: &mut dyn FnMut(Payload) -> bool| {
-            let Some(first) = elems.first() else {
-                return true;
-            };
-            let (from, to) = (first.start, elems.last().map_or(first.end, |e| e.end));
-            let mut text = pool.get();
-            text.extend_from_slice(&sc.buf[from..to]);
-            for e in elems.iter_mut() {
-                e.start -= from;
-                e.end -= from;
-            }
-            sc.drain(to);
-            emit(Payload::Elements {
-                text,
-                elems: std::mem::take(elems),
-                typed,
-            })
-        };
     let mut closed = sc.ws()? == Some(b']');
     if closed {
         sc.pos += 1;
     }
     while !closed {
-        if sc.ws()? != Some(b'{') {
-            return Err(Stop::Bad);
-        }
-        let start = sc.pos;
-        let end = sc.object_end()?;
-        sc.count_to(start);
-        elems.push(Elem {
-            start,
-            end,
-            offset: sc.base + start,
-            line: sc.line,
-            column: sc.col + 1,
-        });
-        sc.count_to(end);
-        sc.pos = end;
+        elems.push(sc.element()?);
         match sc.ws()? {
             Some(b',') => sc.pos += 1,
             Some(b']') => {
@@ -1107,33 +1119,90 @@ fn scan_elements<R: BufRead>(
                 closed = true;
             }
             _ => {
-                if !flush(sc, &mut elems, emit) {
+                if !flush_elements(sc, &mut elems, typed, pool, emit) {
                     return Ok(false);
                 }
                 return Err(Stop::Bad);
             }
         }
         let size = elems.last().map_or(0, |e| e.end) - elems.first().map_or(0, |e| e.start);
-        if size >= BLOCK_BYTES && !flush(sc, &mut elems, emit) {
+        if size >= BLOCK_BYTES && !flush_elements(sc, &mut elems, typed, pool, emit) {
             return Ok(false);
         }
     }
-    if !flush(sc, &mut elems, emit) {
+    if !flush_elements(sc, &mut elems, typed, pool, emit) {
         return Ok(false);
     }
-    // What follows the array must be what the document's shape allows.
-    let tail_ok = if typed {
-        while sc.fill()? {}
-        let mut doc = b"{\"Items\":[]".to_vec();
-        doc.extend_from_slice(&sc.buf[sc.pos..]);
-        serde_json::from_slice::<serde::de::IgnoredAny>(&doc).is_ok()
-    } else {
-        sc.ws()?.is_none()
-    };
-    if tail_ok {
+    if sc.tail_ok(typed)? {
         Ok(true)
     } else {
         Err(Stop::Bad)
+    }
+}
+
+/// Hands the scanned `elems` over as one block (their text copied into a pooled buffer, their
+/// positions made relative to it) and drops their text from the scanner. False when the run
+/// stops.
+#[inline]
+fn flush_elements<R: BufRead>(
+    sc: &mut Scanner<R>,
+    elems: &mut Vec<Elem>,
+    typed: bool,
+    pool: &Pool,
+    emit: &mut dyn FnMut(Payload) -> bool,
+) -> bool {
+    let Some(first) = elems.first() else {
+        return true;
+    };
+    let (from, to) = (first.start, elems.last().map_or(first.end, |e| e.end));
+    let mut text = pool.get();
+    text.extend_from_slice(&sc.buf[from..to]);
+    for e in elems.iter_mut() {
+        e.start -= from;
+        e.end -= from;
+    }
+    sc.drain(to);
+    emit(Payload::Elements {
+        text,
+        elems: std::mem::take(elems),
+        typed,
+    })
+}
+
+impl<R: BufRead> Scanner<R> {
+    /// The object element at the next non-whitespace byte, with where it is in the file; the
+    /// scanner moves past it.
+    #[inline]
+    fn element(&mut self) -> Result<Elem, Stop> {
+        if self.ws()? != Some(b'{') {
+            return Err(Stop::Bad);
+        }
+        let start = self.pos;
+        let end = self.object_end()?;
+        self.count_to(start);
+        let elem = Elem {
+            start,
+            end,
+            offset: self.base + start,
+            line: self.line,
+            column: self.col + 1,
+        };
+        self.count_to(end);
+        self.pos = end;
+        Ok(elem)
+    }
+
+    /// Whether what follows the items' array is what the document's shape allows: the rest of
+    /// a scan output (`typed`), or nothing but whitespace after an array.
+    fn tail_ok(&mut self, typed: bool) -> Result<bool, Stop> {
+        if typed {
+            while self.fill()? {}
+            let mut doc = b"{\"Items\":[]".to_vec();
+            doc.extend_from_slice(&self.buf[self.pos..]);
+            Ok(serde_json::from_slice::<serde::de::IgnoredAny>(&doc).is_ok())
+        } else {
+            Ok(self.ws()?.is_none())
+        }
     }
 }
 

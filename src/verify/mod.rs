@@ -776,6 +776,8 @@ fn alias_usable(agent_id: &str, alias_id: &str, alias: &AliasFacts, item: &Item)
         .collect()
 }
 
+/// The findings for a runtime item: the runtime (RG407, RG408), its endpoint's name and the
+/// endpoint (RG408), and calls that could not be answered (RG409, RG410).
 fn runtime_findings(
     place: &Place,
     arn: &str,
@@ -789,32 +791,11 @@ fn runtime_findings(
     let runtime = match facts.runtimes.get(&key) {
         None => return Vec::new(),
         Some(Lookup::Found(r)) => r,
-        Some(Lookup::NotFound(_)) => {
-            return vec![finding(at(
-                Violation::new(
-                    &RG407,
-                    format!(
-                        "runtime {id} was not found in account {} ({})",
-                        place.account, place.region
-                    ),
-                ),
-                item,
-                RUNTIME_ARN,
-            ))]
-        }
+        Some(Lookup::NotFound(_)) => return vec![runtime_not_found(place, id, item)],
         Some(Lookup::Failed(f)) => return vec![unverified(f, "runtime", role, item, RUNTIME_ARN)],
     };
     let mut out = Vec::new();
-    if let Some(not_ready) = judge::runtime_readiness(runtime) {
-        out.push(Finding {
-            violation: at(
-                Violation::new(&RG408, format!("runtime {id} is {}", not_ready.describe())),
-                item,
-                RUNTIME_ARN,
-            ),
-            transitional: not_ready.transitional,
-        });
-    }
+    out.extend(runtime_not_ready(runtime, id, item));
     let on = if item.get(QUALIFIER).is_some() {
         QUALIFIER
     } else {
@@ -832,26 +813,68 @@ fn runtime_findings(
         return out;
     }
     let key = (place.clone(), arn.to_string(), qualifier.to_string());
-    match facts.endpoints.get(&key) {
-        Some(Lookup::Found(e)) => {
-            if let Some(not_ready) = judge::endpoint_readiness(e) {
-                out.push(Finding {
-                    violation: at(
-                        Violation::new(
-                            &RG408,
-                            format!(
-                                "endpoint {qualifier} of runtime {id} is {}",
-                                not_ready.describe()
-                            ),
+    let endpoint = facts.endpoints.get(&key);
+    out.extend(endpoint_finding(endpoint, id, qualifier, role, item, on));
+    out
+}
+
+/// RG407 for a runtime (id `id`) that is not in the account it was looked for in.
+fn runtime_not_found(place: &Place, id: &str, item: &Item) -> Finding {
+    finding(at(
+        Violation::new(
+            &RG407,
+            format!(
+                "runtime {id} was not found in account {} ({})",
+                place.account, place.region
+            ),
+        ),
+        item,
+        RUNTIME_ARN,
+    ))
+}
+
+/// RG408 for a runtime (id `id`) whose status is not ready.
+fn runtime_not_ready(runtime: &RuntimeFacts, id: &str, item: &Item) -> Option<Finding> {
+    let not_ready = judge::runtime_readiness(runtime)?;
+    Some(Finding {
+        violation: at(
+            Violation::new(&RG408, format!("runtime {id} is {}", not_ready.describe())),
+            item,
+            RUNTIME_ARN,
+        ),
+        transitional: not_ready.transitional,
+    })
+}
+
+/// The finding for the endpoint `qualifier` of runtime `id`, from its lookup, pointed at `on`:
+/// RG408 when it is missing or not ready, RG409 or RG410 when the call was not answered.
+fn endpoint_finding(
+    endpoint: Option<&Lookup<EndpointFacts>>,
+    id: &str,
+    qualifier: &str,
+    role: Option<&str>,
+    item: &Item,
+    on: &str,
+) -> Option<Finding> {
+    match endpoint? {
+        Lookup::Found(e) => {
+            let not_ready = judge::endpoint_readiness(e)?;
+            Some(Finding {
+                violation: at(
+                    Violation::new(
+                        &RG408,
+                        format!(
+                            "endpoint {qualifier} of runtime {id} is {}",
+                            not_ready.describe()
                         ),
-                        item,
-                        on,
                     ),
-                    transitional: not_ready.transitional,
-                });
-            }
+                    item,
+                    on,
+                ),
+                transitional: not_ready.transitional,
+            })
         }
-        Some(Lookup::NotFound(_)) => out.push(finding(at(
+        Lookup::NotFound(_) => Some(finding(at(
             Violation::new(
                 &RG408,
                 format!("endpoint {qualifier} of runtime {id} does not exist"),
@@ -859,10 +882,8 @@ fn runtime_findings(
             item,
             on,
         ))),
-        Some(Lookup::Failed(f)) => out.push(unverified(f, "runtime endpoint", role, item, on)),
-        _ => {}
+        Lookup::Failed(f) => Some(unverified(f, "runtime endpoint", role, item, on)),
     }
-    out
 }
 
 /// Adds the findings of every planned item to the report (through the linter: selection,
