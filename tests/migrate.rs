@@ -275,3 +275,103 @@ fn a_migration_that_introduces_errors_fails_plan_and_lint() {
         text(&out.stdout)
     );
 }
+
+/// Every op on a file, written as span edits: the file after apply holds exactly the plan's
+/// after-images, byte for byte elsewhere; a second apply writes nothing; the rename, copy,
+/// move and remove ops each change only their own bytes.
+#[test]
+fn apply_on_a_file_writes_the_planned_images_and_a_second_apply_nothing() {
+    let body = "[\n  {\"agent_id\": \"PEGHWIVI5Y\", \"account_id\": \"123456789012\", \"name\": \"alpha\",\n   \"capabilites\": \"a,b\", \"legacy_route\": \"r1\"},\n  {\"agent_id\": \"QEGHWIVI5Y\", \"account_id\": \"123456789012\", \"name\": \"beta\"}\n]\n";
+    let ops = [
+        ("0001_rename.toml", "[[op]]\nkind = \"rename\"\nfrom = \"capabilites\"\nto = \"capabilities\"\n"),
+        ("0002_lists.toml", "[[op]]\nkind = \"convert\"\nattribute = \"capabilities\"\nfrom = \"S\"\nto = \"L\"\nsplit = \",\"\n"),
+        ("0003_copy.toml", "[[op]]\nkind = \"copy\"\nfrom = \"name\"\nto = \"display_name\"\n"),
+        ("0004_remove.toml", "[[op]]\nkind = \"remove\"\nattribute = \"legacy_route\"\n"),
+        ("0005_move.toml", "[[op]]\nkind = \"move\"\nkey = { agent_id = \"{account_id}#{agent_id}\" }\n"),
+    ];
+    let dir = project(&ops);
+    write(dir.path(), "agents.json", body);
+    let apply = |dir: &Path| {
+        reglint(dir)
+            .args([
+                "migrate",
+                "apply",
+                "agents.json",
+                "--format",
+                "json",
+                "--allow-new-findings",
+            ])
+            .output()
+            .unwrap()
+    };
+    let out = apply(dir.path());
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let written: Vec<u64> = doc["targets"][0]["migrations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["written"].as_u64().unwrap())
+        .collect();
+    assert_eq!(written, [1, 1, 2, 1, 2]);
+    let after = std::fs::read_to_string(dir.path().join("agents.json")).unwrap();
+    let items: Value = serde_json::from_str(&after).unwrap();
+    assert_eq!(
+        items,
+        json!([
+            {"agent_id": "123456789012#PEGHWIVI5Y", "account_id": "123456789012", "name": "alpha",
+             "capabilities": ["a", "b"], "display_name": "alpha"},
+            {"agent_id": "123456789012#QEGHWIVI5Y", "account_id": "123456789012", "name": "beta",
+             "display_name": "beta"}
+        ])
+    );
+    // Span edits: the layout of the untouched text is kept.
+    assert!(after.starts_with("[\n  {\"agent_id\": \"123456789012#PEGHWIVI5Y\", \"account_id\": \"123456789012\", \"name\": \"alpha\",\n"), "{after}");
+    let out = apply(dir.path());
+    assert_eq!(out.status.code(), Some(0));
+    let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(
+        doc["targets"][0]["migrations"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|m| m["written"] == 0 && m["state"] == "applied"),
+        "{doc}"
+    );
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("agents.json")).unwrap(),
+        after
+    );
+    // Files have no journal: undo points at version control.
+    let out = reglint(dir.path())
+        .args(["migrate", "undo", "agents.json", "--to", "0"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out.stderr).contains("git checkout"),
+        "{}",
+        text(&out.stderr)
+    );
+}
+
+#[test]
+fn apply_refuses_a_plan_that_introduces_errors_and_leaves_the_file() {
+    let bad = "[[op]]\nkind = \"set\"\nattribute = \"alias_id\"\nvalue = { S = \"bad'alias\" }\nif_absent = false\n";
+    let dir = project(&[("0001_bad.toml", bad)]);
+    let before = std::fs::read(dir.path().join("agents.json")).unwrap();
+    let out = reglint(dir.path())
+        .args(["migrate", "apply"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains("introduces errors"),
+        "{}",
+        text(&out.stderr)
+    );
+    assert_eq!(
+        std::fs::read(dir.path().join("agents.json")).unwrap(),
+        before
+    );
+}

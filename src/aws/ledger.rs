@@ -190,8 +190,10 @@ impl Ledger {
             .put_item()
             .table_name(&self.table)
             .set_item(Some(item))
-            .condition_expression(condition)
-            .expression_attribute_names("#t", PK);
+            .condition_expression(condition);
+        if condition.contains("#t") {
+            req = req.expression_attribute_names("#t", PK);
+        }
         if condition.contains("#s") {
             req = req
                 .expression_attribute_names("#s", "status")

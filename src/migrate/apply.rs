@@ -330,13 +330,12 @@ impl Ctx<'_> {
             })
             .collect();
         if !introducing.is_empty() && !self.args.allow_new_findings {
-            return Err(MigrateError::refused(
-                format!(
+            return Err(MigrateError::IntroducesErrors {
+                message: format!(
                     "{target}: the plan introduces errors: {}; nothing was written",
                     introducing.join("; ")
                 ),
-                "see `reglint migrate plan` for the findings; fix the migration, or apply with --allow-new-findings",
-            ));
+            });
         }
         Ok(plans)
     }

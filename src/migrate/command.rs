@@ -80,7 +80,10 @@ pub fn run(args: &MigrateArgs, quiet: bool) -> u8 {
     };
     result.unwrap_or_else(|e| {
         crate::report::print_error(&e);
-        2
+        match e {
+            MigrateError::IntroducesErrors { .. } => 1,
+            _ => 2,
+        }
     })
 }
 

@@ -44,6 +44,12 @@ pub enum MigrateError {
     #[diagnostic(code(reglint::migrate::usage))]
     Usage(String),
     #[error("{message}")]
+    #[diagnostic(
+        code(reglint::migrate::new_findings),
+        help("see `reglint migrate plan` for the findings; fix the migration, or apply with --allow-new-findings")
+    )]
+    IntroducesErrors { message: String },
+    #[error("{message}")]
     #[diagnostic(code(reglint::migrate::refused))]
     Refused {
         message: String,
