@@ -4,6 +4,8 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+pub mod migrate;
+
 use crate::report::OutputFormat;
 use crate::source::InputFormat;
 
@@ -54,7 +56,7 @@ pub enum Command {
     /// What differs between two registries (files, exports, tables).
     Diff(DiffArgs),
     /// Versioned, declarative data migrations of registry files.
-    Migrate(crate::migrate::command::MigrateArgs),
+    Migrate(migrate::MigrateArgs),
 }
 
 #[derive(Debug, Clone, Args)]

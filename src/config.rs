@@ -307,6 +307,19 @@ fn invalid(path: &str, text: &str, span: Range<usize>, message: String) -> Confi
     }
 }
 
+/// Loads the configuration: `explicit` (`--config`), else the nearest reglint.toml from the
+/// current directory upward, else the defaults.
+pub fn load_nearest(explicit: Option<&std::path::PathBuf>) -> Result<Config, ConfigError> {
+    let path = match explicit {
+        Some(p) => Some(p.clone()),
+        None => std::env::current_dir().ok().and_then(|d| discover(&d)),
+    };
+    match path {
+        Some(p) => Config::load(&p),
+        None => Ok(Config::default()),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -391,18 +404,5 @@ region = "us-east-1"
         let c = Config::parse(Path::new("reglint.toml"), text.into()).unwrap();
         assert_eq!(c.file.rules.exceptions.len(), 1);
         assert_eq!(c.file.verify.concurrency, Some(8));
-    }
-}
-
-/// Loads the configuration: `explicit` (`--config`), else the nearest reglint.toml from the
-/// current directory upward, else the defaults.
-pub fn load_nearest(explicit: Option<&std::path::PathBuf>) -> Result<Config, ConfigError> {
-    let path = match explicit {
-        Some(p) => Some(p.clone()),
-        None => std::env::current_dir().ok().and_then(|d| discover(&d)),
-    };
-    match path {
-        Some(p) => Config::load(&p),
-        None => Ok(Config::default()),
     }
 }

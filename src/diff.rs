@@ -16,7 +16,6 @@ use std::collections::{HashMap, HashSet};
 
 use crate::aws::convert::canonical_number;
 use crate::aws::table::{TableInfo, TableStore};
-use crate::cli::AwsArgs;
 use crate::model::{Item, Value};
 use crate::source::uri::{TableUri, TableUriError};
 use crate::source::{FileReader, InputFormat, SourceError, SourceSpec};
@@ -89,7 +88,7 @@ pub enum DiffError {
 pub struct DiffOptions {
     pub ignore: Vec<String>,
     pub input_format: InputFormat,
-    pub aws: AwsArgs,
+    pub aws: crate::aws::config::AwsSettings,
     /// Key of file items (the config's `key`).
     pub file_key: Vec<String>,
     pub segments: u32,
@@ -273,7 +272,7 @@ fn open(
     match SourceSpec::parse(arg) {
         SourceSpec::Table(spec) => {
             let uri = TableUri::parse(&spec)?;
-            let aws = uri.aws_args(&opts.aws.settings());
+            let aws = uri.aws_args(&opts.aws);
             let table = runtime.block_on(async {
                 let store = TableStore::connect(&aws, &uri.table).await?;
                 let info = store.describe().await?;

@@ -51,6 +51,7 @@ pub const LEDGER_ACTIONS: &[&str] = &[
     "dynamodb:GetItem",
     "dynamodb:PutItem",
     "dynamodb:Query",
+    "dynamodb:UpdateItem",
 ];
 
 /// What to fill into the policies.
@@ -91,7 +92,9 @@ pub fn policies(mode: PolicyMode, p: &PolicyInputs) -> Value {
                 crate::aws::ledger::DEFAULT_TABLE
             );
             json!({"ReglintMigrate": doc(vec![
-                statement("DescribeRegistry", &["dynamodb:DescribeTable"], vec![table_arn]),
+                // `apply` and `undo` read and write the registry as `--fix` does; `plan`,
+                // `status` and `stamp` need only DescribeTable and Scan of it.
+                statement("MigrateRegistry", FIX_ACTIONS, vec![table_arn]),
                 statement("MigrationLedger", LEDGER_ACTIONS, vec![ledger_arn]),
             ])})
         }
@@ -175,10 +178,14 @@ mod tests {
     }
 
     #[test]
-    fn migrate_writes_only_its_ledger() {
+    fn migrate_writes_the_registry_as_fix_does_and_its_ledger() {
         let p = policies(PolicyMode::Migrate, &inputs());
         let st = &p["ReglintMigrate"]["Statement"];
-        assert_eq!(st[0]["Action"], json!(["dynamodb:DescribeTable"]));
+        assert_eq!(st[0]["Action"], json!(FIX_ACTIONS));
+        assert_eq!(
+            st[0]["Resource"][0],
+            "arn:aws:dynamodb:us-east-1:843074507558:table/registry"
+        );
         assert_eq!(
             st[1]["Resource"][0],
             "arn:aws:dynamodb:us-east-1:843074507558:table/reglint-migrations"

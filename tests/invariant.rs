@@ -6,6 +6,7 @@
 //! - fixing converges: a second fix run applies nothing and leaves nothing fixable;
 //! - a fix never touches an attribute it was not about;
 //! - written to the file, the fixed item reads back as fixed.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::path::Path;
 

@@ -12,7 +12,6 @@ mod moto;
 mod dynoxide;
 
 #[path = "support/dynamo.rs"]
-#[allow(dead_code)]
 mod dynamo;
 
 use std::collections::HashMap;
@@ -347,7 +346,7 @@ async fn the_budget_paces_and_a_second_apply_meets_the_lock(server: &impl Server
     );
     assert_eq!(created.code, 0, "{}", created.stderr);
     let started = Instant::now();
-    let mut first = reglint_process(server, server.endpoint(), dir.path())
+    let first = reglint_process(server, server.endpoint(), dir.path())
         .args([
             "migrate",
             "apply",
@@ -497,7 +496,7 @@ async fn kill_9_then_resume_reaches_the_uninterrupted_result(server: &impl Serve
                 plain.stderr
             );
             assert!(
-                plain.stderr.contains("did not finish") && plain.stderr.contains("--resume"),
+                plain.stderr.contains("is `running` on") && plain.stderr.contains("--resume"),
                 "{}",
                 plain.stderr
             );

@@ -7,7 +7,6 @@
 mod moto;
 
 #[path = "support/dynoxide.rs"]
-#[allow(dead_code)]
 mod dynoxide;
 
 #[path = "support/dynamo.rs"]

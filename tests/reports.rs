@@ -1,5 +1,6 @@
 //! The report renderers: exact output of every format for a small report, hostile data, and
 //! the release binary end to end on the fixture.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::io::Read;
 use std::process::{Command, Stdio};

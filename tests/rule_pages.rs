@@ -1,6 +1,7 @@
 //! Runs every rule's page: the bad example raises exactly that rule under the whole catalogue,
 //! the fixed form raises nothing, and the rule's fix turns the one into the other (in memory
 //! and in the file text).
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::collections::BTreeSet;
 use std::path::Path;

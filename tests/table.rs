@@ -640,6 +640,43 @@ async fn no_region_is_a_usage_error(server: &impl Server) {
     );
 }
 
+/// `dynamodb://TABLE?region=…&endpoint=…` carries the source's own settings: with no region and
+/// a dead endpoint in the environment, the source still reaches its table, and its name in the
+/// report is the table's, without the parameters.
+async fn a_sources_own_parameters_reach_its_table(server: &impl Server) {
+    let (table, _) = one_bad_item_table(server, "params").await;
+    let dir = tempfile::tempdir().unwrap();
+    let dead = format!("http://127.0.0.1:{}", dynamo::closed_port());
+    let source = format!(
+        "dynamodb://{table}?region=us-east-1&endpoint={}",
+        server.endpoint().replace(':', "%3A")
+    );
+    let out = reglint(server, &dead, dir.path())
+        .env_remove("AWS_REGION")
+        .env_remove("AWS_DEFAULT_REGION")
+        .args(["check", &source, "--format", "json"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let doc = report(&out);
+    assert_eq!(
+        doc["sources"][0]["path"],
+        format!("dynamodb://{table}"),
+        "{doc}"
+    );
+    assert!(doc["summary"]["errors"].as_u64().unwrap() > 0, "{doc}");
+    let bad = reglint(server, server.endpoint(), dir.path())
+        .args(["check", &format!("dynamodb://{table}?colour=blue")])
+        .output()
+        .unwrap();
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(
+        stderr(&bad).contains("unknown parameter \"colour\""),
+        "{}",
+        stderr(&bad)
+    );
+}
+
 async fn access_denied_names_the_iam_action_and_nothing_is_written(server: &impl Server) {
     let db = client(server).await;
     let (table, item) = one_bad_item_table(server, "denied").await;
@@ -812,6 +849,7 @@ dynamo::on_dynoxide!(
     a_missing_table_names_the_table_region_and_endpoint,
     an_unreachable_endpoint_says_so,
     no_region_is_a_usage_error,
+    a_sources_own_parameters_reach_its_table,
     access_denied_names_the_iam_action_and_nothing_is_written,
     expired_credentials_say_what_to_do,
     values_from_the_table_are_escaped,

@@ -210,7 +210,11 @@ fn check_table_source(
         quiet,
         ..TableOptions::default()
     };
-    let mut store = TableSource::open(&args.aws.settings(), table, source_index, options)?;
+    // `dynamodb://TABLE?profile=…&region=…`: the source's own settings over the run's.
+    let uri = crate::source::uri::TableUri::parse(table)
+        .map_err(|e| RunError::Usage(format!("dynamodb://{}: {}", e.spec, e.message)))?;
+    let settings = uri.aws_args(&args.aws.settings());
+    let mut store = TableSource::open(&settings, &uri.table, source_index, options)?;
     let keys = store.key_schema().to_vec();
     let observe = observer(run.verify);
     let mut checker = Checker {

@@ -13,7 +13,7 @@ pub fn run(args: &DiffArgs) -> Result<u8, RunError> {
             .input_format
             .or(config.file.registry.input_format)
             .unwrap_or_default(),
-        aws: args.aws.clone(),
+        aws: args.aws.settings(),
         file_key: config
             .file
             .registry

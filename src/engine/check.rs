@@ -8,12 +8,15 @@ use crate::model::Item;
 use crate::report::Report;
 use crate::rules::registry::{Claims, RegistryIndex, Seen};
 
+/// Called with every checked item and where it came from.
+pub type Observer<'a> = &'a dyn Fn(&Item, &ItemOrigin);
+
 /// Lints what the engine settles: item rules, registry rules, and the items `--verify` checks.
 pub struct Checker<'a> {
     pub linter: &'a Linter,
     pub registry: &'a mut RegistryIndex,
     /// Called with every checked item (`--verify` records what it will ask about).
-    pub observe: Option<&'a dyn Fn(&Item, &ItemOrigin)>,
+    pub observe: Option<Observer<'a>>,
     /// A table's key attributes: a fix that touches one is a move, never safe.
     pub protected: &'a [String],
 }

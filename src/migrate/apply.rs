@@ -6,16 +6,15 @@
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use clap::Args;
-
 use super::command::{PlanFormat, Project};
 use super::file::Migration;
-use super::ledger_command::{connect, runtime, Connected, LedgerArgs};
+use super::ledger_command::{connect, runtime, Connected};
 use super::lock::{owner_name, Lock};
 use super::plan::{self, Budget, MigrationPlan};
 use super::{ops, sum, MigrateError};
 use crate::aws::budget::Budget as Pace;
 use crate::aws::ledger::{Counts, Entry};
+pub use crate::cli::migrate::ApplyArgs;
 use crate::diagnostic::Fix;
 use crate::engine::{self, Mode, Planner, Read, Store};
 use crate::lint::Linter;
@@ -23,46 +22,6 @@ use crate::model::Item;
 use crate::report::Report;
 use crate::source::SourceSpec;
 use crate::store::{FileStore, TableOptions, TableSource};
-
-#[derive(Debug, Clone, Args)]
-pub struct ApplyArgs {
-    /// Files, directories or dynamodb:// tables (default: `[migrate] targets`, else `sources`).
-    pub targets: Vec<String>,
-    /// Apply the migrations up to N only.
-    #[arg(long, value_name = "N")]
-    pub to: Option<u32>,
-    /// Go on with a migration a stopped run left `running` or `failed`.
-    #[arg(long)]
-    pub resume: bool,
-    /// Scan segments read in parallel.
-    #[arg(long, value_name = "N")]
-    pub segments: Option<u32>,
-    /// Write capacity units per second the run may consume.
-    #[arg(long, value_name = "N")]
-    pub max_wcu: Option<f64>,
-    /// Read capacity units per second the run may consume.
-    #[arg(long, value_name = "N")]
-    pub max_rcu: Option<f64>,
-    /// Apply without asking (CI); needed for a table when stdin is not a terminal.
-    #[arg(long)]
-    pub yes: bool,
-    /// Apply even where the plan introduces error findings.
-    #[arg(long)]
-    pub allow_new_findings: bool,
-    /// Take the target's lock even though another run holds it (a run that died).
-    #[arg(long)]
-    pub break_lock: bool,
-    /// How long the lock lasts without a heartbeat.
-    #[arg(long, value_name = "SECONDS", default_value_t = 60)]
-    pub lock_ttl: u64,
-    /// Where the journals of the writes go (default: the current directory).
-    #[arg(long, value_name = "DIR")]
-    pub journal_dir: Option<PathBuf>,
-    #[arg(long, value_enum, default_value_t = PlanFormat::Text)]
-    pub format: PlanFormat,
-    #[command(flatten)]
-    pub ledger: LedgerArgs,
-}
 
 /// A migration's changes: the image after its ops, or nothing when the item is not in the old shape.
 pub struct MigrationPlanner<'a> {

@@ -3,68 +3,16 @@
 
 use std::path::{Path, PathBuf};
 
-use clap::{Args, Subcommand, ValueEnum};
-
 use super::error::MigrateError;
 use super::file::{load_dir, Migration};
 use super::plan::{self, Budget, MigrationPlan};
 use super::sum;
+pub use crate::cli::migrate::{MigrateArgs, MigrateCommand, PlanFormat, TargetArgs};
 use crate::config::Config;
 use crate::lint::Linter;
 use crate::model::Item;
 use crate::report::migrate as render;
 use crate::source::{FileReader, SourceSpec};
-
-#[derive(Debug, Clone, Args)]
-pub struct MigrateArgs {
-    #[command(subcommand)]
-    pub command: MigrateCommand,
-    /// Configuration file (default: the nearest reglint.toml upward).
-    #[arg(long, value_name = "FILE", global = true)]
-    pub config: Option<PathBuf>,
-}
-
-#[derive(Debug, Clone, Subcommand)]
-pub enum MigrateCommand {
-    /// Write migrations/NNNN_NAME.toml (the next number) and update reglint.sum.
-    New { name: String },
-    /// Rewrite reglint.sum after editing a migration that is not applied yet.
-    Hash,
-    /// Check every migration: syntax, checksums, numbering, and the simulated result.
-    Lint(TargetArgs),
-    /// What apply would do, per migration and op; writes nothing.
-    Plan(TargetArgs),
-    /// Each migration per table target: applied, pending, running, failed, undone, changed.
-    Status(super::ledger_command::StatusArgs),
-    /// Record migrations 1..N as applied without running them (adopting an existing table).
-    Stamp(super::ledger_command::StampArgs),
-    /// Apply every pending migration to each target, in order.
-    Apply(super::apply::ApplyArgs),
-    /// Revert a table's migrations above N from their journals, latest first.
-    Undo(super::undo::UndoArgs),
-}
-
-#[derive(Debug, Clone, Args)]
-pub struct TargetArgs {
-    /// Files or directories (default: `[migrate] targets`, else `sources`).
-    pub targets: Vec<String>,
-    #[arg(long, value_enum, default_value_t = PlanFormat::Text)]
-    pub format: PlanFormat,
-    /// Write capacity units per second the run may consume.
-    #[arg(long, value_name = "N")]
-    pub max_wcu: Option<f64>,
-    /// Read capacity units per second the run may consume.
-    #[arg(long, value_name = "N")]
-    pub max_rcu: Option<f64>,
-    #[command(flatten)]
-    pub ledger: super::ledger_command::LedgerArgs,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum PlanFormat {
-    Text,
-    Json,
-}
 
 /// Runs a migrate subcommand; errors are printed here and exit 2.
 pub fn run(args: &MigrateArgs, quiet: bool) -> u8 {
@@ -386,8 +334,18 @@ fn run_undo(
     let project = Project::load(args)?;
     let done = super::undo::run(&project, u)?;
     let mut out = std::io::stdout().lock();
-    render::undo(&done.target, &done.migrations, quiet, &mut out)
-        .map_err(|e| MigrateError::io(Path::new("stdout"), e))?;
+    let mut show = || -> std::io::Result<()> {
+        render::line(&crate::report::escape_terminal(&done.target), &mut out)?;
+        if done.migrations.is_empty() {
+            render::line("  nothing to undo", &mut out)?;
+        }
+        for (version, report) in &done.migrations {
+            render::line(&format!("migration {version:04}:"), &mut out)?;
+            crate::undo::render_undo(report, quiet, &mut out)?;
+        }
+        Ok(())
+    };
+    show().map_err(|e| MigrateError::io(Path::new("stdout"), e))?;
     Ok(done.code)
 }
 

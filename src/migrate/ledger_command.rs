@@ -3,47 +3,12 @@
 
 use std::path::Path;
 
-use clap::Args;
-
-use super::command::{document_states, PlanFormat};
+use super::command::document_states;
 use super::error::MigrateError;
 use super::file::Migration;
 use crate::aws::ledger::{Entry, Ledger, DEFAULT_TABLE};
-use crate::cli::AwsArgs;
+pub use crate::cli::migrate::{LedgerArgs, StampArgs, StatusArgs};
 use crate::source::SourceSpec;
-
-#[derive(Debug, Clone, Args)]
-pub struct LedgerArgs {
-    /// The ledger table (default: `[migrate] ledger_table`, else reglint-migrations).
-    #[arg(long, value_name = "TABLE")]
-    pub ledger_table: Option<String>,
-    /// Create the ledger table (PAY_PER_REQUEST) when it does not exist.
-    #[arg(long)]
-    pub create_ledger: bool,
-    #[command(flatten)]
-    pub aws: AwsArgs,
-}
-
-#[derive(Debug, Clone, Args)]
-pub struct StatusArgs {
-    /// dynamodb:// targets.
-    pub targets: Vec<String>,
-    #[arg(long, value_enum, default_value_t = PlanFormat::Text)]
-    pub format: PlanFormat,
-    #[command(flatten)]
-    pub ledger: LedgerArgs,
-}
-
-#[derive(Debug, Clone, Args)]
-pub struct StampArgs {
-    /// A dynamodb:// target.
-    pub target: String,
-    /// Record migrations 1..N as applied.
-    #[arg(value_name = "N")]
-    pub upto: u32,
-    #[command(flatten)]
-    pub ledger: LedgerArgs,
-}
 
 /// A table target, its ARN and the ledger.
 pub(super) struct Connected {

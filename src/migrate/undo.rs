@@ -4,36 +4,15 @@
 
 use std::sync::Arc;
 
-use clap::Args;
-
 use super::command::Project;
-use super::ledger_command::{connect, runtime, LedgerArgs};
+use super::ledger_command::{connect, runtime};
 use super::lock::{owner_name, Lock};
 use super::MigrateError;
 use crate::aws::ledger::Entry;
+pub use crate::cli::migrate::MigrateUndoArgs as UndoArgs;
 use crate::cli::AwsArgs;
 use crate::source::SourceSpec;
 use crate::undo::UndoReport;
-
-#[derive(Debug, Clone, Args)]
-pub struct UndoArgs {
-    /// A dynamodb:// target.
-    pub target: String,
-    /// Revert every migration above N (0: all of them).
-    #[arg(long, value_name = "N")]
-    pub to: u32,
-    /// Show what would be restored; write nothing.
-    #[arg(long)]
-    pub dry_run: bool,
-    /// Take the target's lock even though another run holds it (a run that died).
-    #[arg(long)]
-    pub break_lock: bool,
-    /// How long the lock lasts without a heartbeat.
-    #[arg(long, value_name = "SECONDS", default_value_t = 60)]
-    pub lock_ttl: u64,
-    #[command(flatten)]
-    pub ledger: LedgerArgs,
-}
 
 /// What undo did per migration, latest first, and the exit status (3: an item changed since
 /// the migration and was left alone; the run stopped there).

@@ -134,24 +134,6 @@ fn escape(text: &str) -> String {
     super::escape_terminal(text).into_owned()
 }
 
-/// `migrate undo`: per migration reverted, latest first, what undo did.
-pub fn undo(
-    target: &str,
-    migrations: &[(u32, crate::undo::UndoReport)],
-    quiet: bool,
-    out: &mut dyn Write,
-) -> io::Result<()> {
-    writeln!(out, "{}", escape(target))?;
-    if migrations.is_empty() {
-        writeln!(out, "  nothing to undo")?;
-    }
-    for (version, report) in migrations {
-        writeln!(out, "migration {version:04}:")?;
-        crate::undo::render_undo(report, quiet, out)?;
-    }
-    out.flush()
-}
-
 /// Asks a yes/no question on the terminal; `false` when stdin is not one.
 pub fn ask(question: &str) -> io::Result<bool> {
     use std::io::IsTerminal;

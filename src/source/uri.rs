@@ -73,22 +73,20 @@ impl TableUri {
     }
 }
 
-/// `%XX` escapes decoded (UTF-8); `None` for a broken escape.
+/// `%XX` escapes decoded (UTF-8); `None` for a broken escape (a `%` not followed by two hex
+/// digits, which `percent-encoding` would keep as it is) or bytes that are not UTF-8.
 fn decode(s: &str) -> Option<String> {
-    let bytes = s.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'%' {
-            let hex = s.get(i + 1..i + 3)?;
-            out.push(u8::from_str_radix(hex, 16).ok()?);
-            i += 3;
-        } else {
-            out.push(bytes[i]);
-            i += 1;
-        }
+    let broken = s.match_indices('%').any(|(i, _)| {
+        s.get(i + 1..i + 3)
+            .is_none_or(|hex| !hex.bytes().all(|b| b.is_ascii_hexdigit()))
+    });
+    if broken {
+        return None;
     }
-    String::from_utf8(out).ok()
+    percent_encoding::percent_decode_str(s)
+        .decode_utf8()
+        .ok()
+        .map(|text| text.into_owned())
 }
 
 #[cfg(test)]

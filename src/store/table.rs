@@ -313,7 +313,7 @@ impl Store for TableSource {
         if !planned.is_empty() {
             let journal = Arc::new(self.open_journal(planned.len())?);
             self.progress
-                .bar(format!("fixing {}", self.label), planned.len() as u64);
+                .bar(format!("writing {}", self.label), planned.len() as u64);
             let results = self.runtime.block_on(write_all(
                 Arc::new(self.store.clone()),
                 journal.clone(),
