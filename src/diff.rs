@@ -339,7 +339,7 @@ impl Reader<'_> {
                 }
             }
             Side::Table(t) => {
-                let scan = t.0.scan(self.opts.segments.max(1), false, |sdk| {
+                let scan = t.0.scan(self.opts.segments.max(1), false, None, |sdk| {
                     take(&crate::aws::convert::item_from_sdk(&sdk));
                 });
                 self.runtime

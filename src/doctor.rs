@@ -248,7 +248,7 @@ fn find_entry(
             .block_on(async {
                 let store = TableStore::connect(&args.aws.settings(), table).await?;
                 store
-                    .scan(1, true, |sdk| {
+                    .scan(1, true, None, |sdk| {
                         let item = item_from_sdk(&sdk);
                         if matches(&item) {
                             found.push(item);

@@ -192,7 +192,7 @@ async fn read_table(
         .map_err(|e| InitError::Table(e.0))?;
     let info = store.describe().await.map_err(|e| InitError::Table(e.0))?;
     store
-        .scan(1, false, |item| {
+        .scan(1, false, None, |item| {
             observed.observe(&crate::aws::convert::item_from_sdk(&item))
         })
         .await

@@ -451,6 +451,7 @@ async fn kill_9_then_resume_reaches_the_uninterrupted_result(server: &impl Serve
     assert_eq!(out.code, 0, "{}", out.stderr);
     let expected = all_items(&db, &reference, "agent_id").await;
     let mut seed = std::process::id() as u64;
+    let mut resumed_from_checkpoint = 0;
     for trial in 0..20 {
         let table = unique("mig-kill");
         create_table(&db, &table, "agent_id", None).await;
@@ -461,7 +462,15 @@ async fn kill_9_then_resume_reaches_the_uninterrupted_result(server: &impl Serve
         // Both migrations write every item: kill after 1 to 1,999 journalled writes.
         let at = 1 + (seed % (2 * COUNT as u64 - 1)) as usize;
         let mut child = reglint_process(server, server.endpoint(), dir.path())
-            .args(["migrate", "apply", &target, "--yes", "--journal-dir"])
+            .args([
+                "migrate",
+                "apply",
+                &target,
+                "--yes",
+                "--page-size",
+                "100",
+                "--journal-dir",
+            ])
             .arg(journals.path())
             .stdout(std::process::Stdio::null())
             .stderr(std::process::Stdio::null())
@@ -501,9 +510,11 @@ async fn kill_9_then_resume_reaches_the_uninterrupted_result(server: &impl Serve
                 plain.stderr
             );
         }
+        let (pending, pages_done) = ledger_state(&db, &ledger, &server.table_arn(&table)).await;
+        let proxy = Proxy::start(server);
         let resumed = run(
             server,
-            server.endpoint(),
+            &proxy.endpoint,
             dir.path(),
             &[
                 "migrate",
@@ -512,11 +523,22 @@ async fn kill_9_then_resume_reaches_the_uninterrupted_result(server: &impl Serve
                 "--yes",
                 "--resume",
                 "--break-lock",
+                "--page-size",
+                "100",
                 "--journal-dir",
                 journals.path().to_str().unwrap(),
             ],
         );
         assert_eq!(resumed.code, 0, "trial {trial}: {}", resumed.stderr);
+        // The plan reads every page once (10 pages of 100 and the empty last one); each pending
+        // migration reads the pages its checkpoint has not passed.
+        let full = PAGES * (1 + pending);
+        assert!(
+            proxy.count("Scan") <= full - pages_done,
+            "trial {trial}: {} scans, {pending} migrations pending, {pages_done} pages checkpointed",
+            proxy.count("Scan")
+        );
+        resumed_from_checkpoint += u64::from(pages_done > 0);
         assert_eq!(
             all_items(&db, &table, "agent_id").await,
             expected,
@@ -533,8 +555,45 @@ async fn kill_9_then_resume_reaches_the_uninterrupted_result(server: &impl Serve
             ["applied", "applied"],
             "trial {trial}"
         );
-        eprintln!("trial {trial}: killed after {journalled} of {} journalled writes; resumed to the same table", 2 * COUNT);
+        eprintln!("trial {trial}: killed after {journalled} of {} journalled writes, {pages_done} pages checkpointed; resumed to the same table", 2 * COUNT);
     }
+    assert!(
+        resumed_from_checkpoint >= 10,
+        "most kills land after a checkpoint: {resumed_from_checkpoint} of 20"
+    );
+}
+
+/// Scan pages of a 1,000-item table at 100 items a page.
+const PAGES: u64 = 11;
+
+/// Before a resume: how many migrations the ledger does not hold as applied, and how many
+/// pages the running one's checkpoints passed (its items scanned, 100 a page).
+async fn ledger_state(db: &aws_sdk_dynamodb::Client, ledger: &str, arn: &str) -> (u64, u64) {
+    let out = db
+        .query()
+        .table_name(ledger)
+        .key_condition_expression("#t = :t AND begins_with(#e, :m)")
+        .expression_attribute_names("#t", "target")
+        .expression_attribute_names("#e", "entry")
+        .expression_attribute_values(":t", s(arn))
+        .expression_attribute_values(":m", s("migration#"))
+        .consistent_read(true)
+        .send()
+        .await
+        .unwrap();
+    let entries = out.items();
+    let applied = entries
+        .iter()
+        .filter(|e| e["status"].as_s().unwrap() == "applied")
+        .count() as u64;
+    let running: Vec<_> = entries
+        .iter()
+        .filter(|e| e["status"].as_s().unwrap() != "applied")
+        .collect();
+    let pages = running.first().map_or(0, |e| {
+        e["scanned"].as_n().unwrap().parse::<u64>().unwrap() / 100
+    });
+    (2 - applied, pages)
 }
 
 on_dynoxide!(

@@ -51,6 +51,10 @@ pub struct Entry {
     pub counts: Counts,
     /// Why the run failed, when it did.
     pub message: String,
+    /// The scan segments of the run, and where each stood when every write of its pages so
+    /// far was acknowledged (JSON: `null` not begun, `"done"`, or the next page's start key).
+    pub segments: u32,
+    pub checkpoints: String,
 }
 
 /// What an apply did, per item.
@@ -360,6 +364,8 @@ fn encode(e: &Entry) -> HashMap<String, AttributeValue> {
         ("written".to_string(), n(e.counts.written)),
         ("unchanged".to_string(), n(e.counts.unchanged)),
         ("conflicts".to_string(), n(e.counts.conflicts)),
+        ("segments".to_string(), n(u64::from(e.segments))),
+        ("checkpoints".to_string(), s(&e.checkpoints)),
     ])
 }
 
@@ -385,5 +391,7 @@ fn decode(item: &HashMap<String, AttributeValue>) -> Option<Entry> {
             unchanged: text(item, "unchanged").parse().unwrap_or(0),
             conflicts: text(item, "conflicts").parse().unwrap_or(0),
         },
+        segments: text(item, "segments").parse().unwrap_or(0),
+        checkpoints: text(item, "checkpoints"),
     })
 }

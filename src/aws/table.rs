@@ -60,6 +60,16 @@ pub enum WriteResult {
     },
 }
 
+/// Where a segment of a paged scan stands.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Cursor {
+    /// Its first page is still to be read.
+    Start,
+    /// The next page starts after this key (the last page's `LastEvaluatedKey`).
+    After(SdkItem),
+    Done,
+}
+
 /// The registry table of a run.
 #[derive(Debug, Clone)]
 pub struct TableStore {
@@ -460,6 +470,7 @@ impl TableStore {
         &self,
         segments: u32,
         consistent_read: bool,
+        limit: Option<i32>,
         mut each: impl FnMut(SdkItem),
     ) -> Result<(), TableError> {
         let (tx, mut rx) =
@@ -474,7 +485,8 @@ impl TableStore {
                     .scan()
                     .table_name(&store.name)
                     .consistent_read(consistent_read)
-                    .return_consumed_capacity(ReturnConsumedCapacity::Total);
+                    .return_consumed_capacity(ReturnConsumedCapacity::Total)
+                    .set_limit(limit);
                 if segments > 1 {
                     request = request
                         .segment(segment as i32)
@@ -519,6 +531,64 @@ impl TableStore {
             }
         }
         Ok(())
+    }
+
+    /// One page of each unfinished segment, read concurrently: `cursors[i]` is `None` before
+    /// segment i's first page and `Some(key)` after a page that ended at `key`. Returns the
+    /// items and each segment's next cursor (`Done` when the segment has no more pages).
+    pub async fn scan_pages(
+        &self,
+        cursors: &[Cursor],
+        consistent_read: bool,
+        limit: Option<i32>,
+    ) -> Result<(Vec<SdkItem>, Vec<Cursor>), TableError> {
+        let total = cursors.len() as i32;
+        let mut tasks = tokio::task::JoinSet::new();
+        for (segment, cursor) in cursors.iter().enumerate() {
+            let start = match cursor {
+                Cursor::Done => continue,
+                Cursor::Start => None,
+                Cursor::After(key) => Some(key.clone()),
+            };
+            let store = self.clone();
+            tasks.spawn(async move {
+                let mut request = store
+                    .client
+                    .scan()
+                    .table_name(&store.name)
+                    .consistent_read(consistent_read)
+                    .return_consumed_capacity(ReturnConsumedCapacity::Total)
+                    .set_exclusive_start_key(start)
+                    .set_limit(limit);
+                if total > 1 {
+                    request = request.segment(segment as i32).total_segments(total);
+                }
+                store.budget.reserve(Units::Read, 0.0).await;
+                store.count("Scan");
+                let page = request
+                    .send()
+                    .await
+                    .map_err(|e| store.failure("Scan", &e))?;
+                let used = page.consumed_capacity().and_then(|c| c.capacity_units());
+                let read = read_units(page.items(), consistent_read);
+                store.budget.settle(Units::Read, 0.0, used.or(Some(read)));
+                let next = match page.last_evaluated_key {
+                    Some(key) if !key.is_empty() => Cursor::After(key),
+                    _ => Cursor::Done,
+                };
+                Ok::<_, TableError>((segment, page.items.unwrap_or_default(), next))
+            });
+        }
+        let mut next = cursors.to_vec();
+        let mut items = Vec::new();
+        while let Some(done) = tasks.join_next().await {
+            let (segment, page, cursor) = done.map_err(|e| {
+                TableError(format!("a scan segment of {} stopped: {e}", self.name))
+            })??;
+            items.extend(page);
+            next[segment] = cursor;
+        }
+        Ok((items, next))
     }
 
     /// GetItem, strongly consistent.

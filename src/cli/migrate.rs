@@ -103,6 +103,10 @@ pub struct ApplyArgs {
     /// Scan segments read in parallel.
     #[arg(long, value_name = "N")]
     pub segments: Option<u32>,
+    /// Items per scan page: the ledger records where each segment stands after every page
+    /// (default: DynamoDB's 1 MB pages).
+    #[arg(long, value_name = "N")]
+    pub page_size: Option<i32>,
     /// Write capacity units per second the run may consume.
     #[arg(long, value_name = "N")]
     pub max_wcu: Option<f64>,

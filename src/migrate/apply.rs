@@ -14,6 +14,7 @@ use super::plan::{self, Budget, MigrationPlan};
 use super::{ops, sum, MigrateError};
 use crate::aws::budget::Budget as Pace;
 use crate::aws::ledger::{Counts, Entry};
+use crate::aws::table::Cursor;
 pub use crate::cli::migrate::ApplyArgs;
 use crate::diagnostic::Fix;
 use crate::engine::{self, Mode, Planner, Read, Store};
@@ -111,21 +112,55 @@ struct Pass {
     notes: Vec<String>,
 }
 
+impl Pass {
+    fn absorb(&mut self, p: Pass) {
+        self.scanned += p.scanned;
+        self.written += p.written;
+        self.conflicts += p.conflicts;
+        self.invalid += p.invalid;
+        self.notes.extend(p.notes);
+    }
+
+    fn counts(&self) -> Counts {
+        Counts {
+            scanned: self.scanned,
+            written: self.written,
+            unchanged: self.scanned - self.written - self.conflicts - self.invalid,
+            conflicts: self.conflicts,
+        }
+    }
+}
+
 /// A store a migration is applied to; a table journals each pass in a file of its own.
 trait Target: Store {
     /// Called before each pass; returns the journal the pass writes, if any.
     fn journal_for(&mut self, _version: u32, _pass: u32) -> Option<PathBuf> {
         None
     }
+    /// Whether each read gives one page (a table) rather than everything (a file).
+    fn paged(&self) -> bool {
+        false
+    }
+    fn begin_pages(&mut self) {}
+    fn end_pages(&mut self) {}
+    /// Whether pages are left to read.
+    fn more(&self) -> bool {
+        false
+    }
+    /// Where the reads stand, as the ledger records it.
+    fn checkpoint(&self) -> Option<String> {
+        None
+    }
 }
 
 impl Target for FileStore<'_> {}
 
-/// A table and where its journals go.
+/// A table, where its journals go, and where the next migration's reads start.
 struct TableTarget {
     source: TableSource,
     table: String,
     dir: Option<PathBuf>,
+    start: Vec<Cursor>,
 }
 
 impl Target for TableTarget {
@@ -134,6 +169,48 @@ impl Target for TableTarget {
         self.source.set_journal(path.clone());
         Some(path)
     }
+    fn paged(&self) -> bool {
+        self.source.cursors().is_some()
+    }
+    fn begin_pages(&mut self) {
+        self.source.start_paging(std::mem::take(&mut self.start));
+    }
+    fn end_pages(&mut self) {
+        self.source.stop_paging();
+    }
+    fn more(&self) -> bool {
+        !self.source.exhausted()
+    }
+    fn checkpoint(&self) -> Option<String> {
+        self.source.cursors().map(encode_cursors)
+    }
+}
+
+/// Cursors as the ledger keeps them: a JSON array of `null`, `"done"` or a typed start key.
+fn encode_cursors(cursors: &[Cursor]) -> String {
+    let values: Vec<serde_json::Value> = cursors
+        .iter()
+        .map(|c| match c {
+            Cursor::Start => serde_json::Value::Null,
+            Cursor::Done => serde_json::Value::from("done"),
+            Cursor::After(key) => crate::aws::convert::item_to_json(key),
+        })
+        .collect();
+    serde_json::Value::from(values).to_string()
+}
+
+fn decode_cursors(text: &str) -> Option<Vec<Cursor>> {
+    let values: Vec<serde_json::Value> = serde_json::from_str(text).ok()?;
+    values
+        .iter()
+        .map(|v| match v {
+            serde_json::Value::Null => Some(Cursor::Start),
+            serde_json::Value::String(s) if s == "done" => Some(Cursor::Done),
+            key => crate::aws::convert::item_from_json(key)
+                .ok()
+                .map(Cursor::After),
+        })
+        .collect()
 }
 
 impl Store for TableTarget {
@@ -188,30 +265,43 @@ fn pass(store: &mut dyn Store, m: &Migration) -> Result<Pass, MigrateError> {
     Ok(p)
 }
 
-/// A migration applied to a store: a second pass re-reads and re-plans the items in conflict.
+/// Where a paged apply stands: the store's checkpoint and the counts so far.
+type Checkpoint<'a> = &'a mut dyn FnMut(Option<String>, Counts) -> Result<(), MigrateError>;
+
+/// A migration applied to a store, page by page where the store reads in pages (each page's
+/// checkpoint recorded once every write of it is acknowledged); a second pass re-reads and
+/// re-plans the items in conflict.
 fn apply_migration(
     store: &mut dyn Target,
     m: &Migration,
     checksum: &str,
+    checkpoint: Checkpoint,
 ) -> Result<Applied, MigrateError> {
     let mut journals = Vec::new();
     journals.extend(store.journal_for(m.version, 1));
-    let first = pass(store, m)?;
+    store.begin_pages();
+    let mut total = Pass::default();
+    loop {
+        total.absorb(pass(store, m)?);
+        if total.invalid > 0 || !store.paged() {
+            break;
+        }
+        checkpoint(store.checkpoint(), total.counts())?;
+        if !store.more() {
+            break;
+        }
+    }
+    store.end_pages();
     let mut applied = Applied {
         version: m.version,
         name: m.name.clone(),
         checksum: checksum.to_string(),
-        counts: Counts {
-            scanned: first.scanned,
-            written: first.written,
-            unchanged: first.scanned - first.written - first.conflicts - first.invalid,
-            conflicts: first.conflicts,
-        },
-        invalid: first.invalid,
-        notes: first.notes,
+        counts: total.counts(),
+        invalid: total.invalid,
+        notes: std::mem::take(&mut total.notes),
         ..Applied::default()
     };
-    if first.conflicts > 0 && first.invalid == 0 {
+    if total.conflicts > 0 && total.invalid == 0 {
         journals.extend(store.journal_for(m.version, 2));
         let again = pass(store, m)?;
         applied.counts.written += again.written;
@@ -333,7 +423,7 @@ impl Ctx<'_> {
                     });
                     continue;
                 }
-                let done = apply_migration(&mut store, m, sum)?;
+                let done = apply_migration(&mut store, m, sum, &mut |_, _| Ok(()))?;
                 let stop = done.state != "applied";
                 rows.push(done);
                 if stop {
@@ -441,7 +531,8 @@ impl TableRun<'_> {
                     "`reglint migrate status` shows what is applied; run apply again when the other run is done",
                 ));
             }
-            let done = self.one(&mut store, m, sum)?;
+            let previous = entries.iter().find(|e| e.version == m.version);
+            let done = self.one(&mut store, m, sum, previous)?;
             let stop = done.state != "applied";
             rows.push(done);
             if stop {
@@ -492,6 +583,7 @@ impl TableRun<'_> {
         let budget = self.ctx.budget();
         let options = TableOptions {
             segments: self.ctx.args.segments.unwrap_or(1),
+            page_size: self.ctx.args.page_size,
             quiet: self.ctx.args.format == PlanFormat::Json,
             budget: Some(Arc::new(Pace::new(budget.max_rcu, budget.max_wcu))),
             action: Some("migrate"),
@@ -502,6 +594,7 @@ impl TableRun<'_> {
             source,
             table: self.table.to_string(),
             dir: self.ctx.args.journal_dir.clone(),
+            start: Vec::new(),
         })
     }
 
@@ -529,12 +622,53 @@ impl TableRun<'_> {
     }
 
     /// One migration: `running` in the ledger, the engine's passes, then how it ended.
+    /// Where a migration's reads start: at each segment's first page, or, resuming a run
+    /// that recorded checkpoints for this checksum, where it stood (with the same segments).
+    fn start_of(&self, sum: &str, previous: Option<&Entry>) -> Result<Resumed, MigrateError> {
+        let segments = self.ctx.args.segments.unwrap_or(1).max(1);
+        let fresh = Resumed {
+            cursors: vec![Cursor::Start; segments as usize],
+            counts: Counts::default(),
+            journals: Vec::new(),
+        };
+        let Some(prev) = previous.filter(|p| p.checksum == sum && p.status != "undone") else {
+            return Ok(fresh);
+        };
+        let Some(cursors) = decode_cursors(&prev.checkpoints) else {
+            return Ok(Resumed {
+                journals: split_paths(&prev.journal),
+                ..fresh
+            });
+        };
+        if prev.segments != segments {
+            return Err(MigrateError::refused(
+                format!(
+                    "{:04}: the stopped run scanned in {} segments, this one in {segments}",
+                    prev.version, prev.segments
+                ),
+                format!(
+                    "resume with --segments {} (its checkpoints are per segment)",
+                    prev.segments
+                ),
+            ));
+        }
+        Ok(Resumed {
+            cursors,
+            counts: prev.counts,
+            journals: split_paths(&prev.journal),
+        })
+    }
+
+    /// One migration: `running` in the ledger, the engine's passes page by page (each page's
+    /// checkpoint recorded), then how it ended.
     fn one(
         &self,
         store: &mut TableTarget,
         m: &Migration,
         sum: &str,
+        previous: Option<&Entry>,
     ) -> Result<Applied, MigrateError> {
+        let resumed = self.start_of(sum, previous)?;
         let mut entry = Entry {
             version: m.version,
             checksum: sum.to_string(),
@@ -544,31 +678,67 @@ impl TableRun<'_> {
             started: now(),
             ended: String::new(),
             run: self.run_id.to_string(),
-            journal: String::new(),
-            counts: Counts::default(),
+            journal: join_paths(&resumed.journals),
+            counts: resumed.counts,
             message: String::new(),
+            segments: resumed.cursors.len() as u32,
+            checkpoints: encode_cursors(&resumed.cursors),
         };
         self.rt.block_on(self.ledger.begin(self.arn, &entry))?;
-        let result = apply_migration(store, m, sum);
+        store.start = resumed.cursors.clone();
+        let base = resumed.counts;
+        let mut journals = resumed.journals.clone();
+        let result = {
+            let entry = &mut entry;
+            let mut record = |checkpoint: Option<String>, counts: Counts| {
+                entry.checkpoints = checkpoint.unwrap_or_default();
+                entry.counts = add(base, counts);
+                self.rt.block_on(self.ledger.finish(self.arn, entry))?;
+                Ok(())
+            };
+            apply_migration(store, m, sum, &mut record)
+        };
         store.source.drain_budget();
         entry.ended = now();
         match &result {
             Ok(done) => {
+                journals.extend(done.journals.iter().cloned());
                 entry.status = done.state.into();
-                entry.counts = done.counts;
-                entry.journal = join_paths(&done.journals);
+                entry.counts = add(base, done.counts);
                 if done.invalid > 0 {
                     entry.message = format!("{} items could not be written", done.invalid);
                 }
             }
             Err(e) => {
+                journals.extend(existing_journals(store, m.version));
                 entry.status = "failed".into();
                 entry.message = e.to_string();
-                entry.journal = join_paths(&existing_journals(store, m.version));
             }
         }
+        journals.dedup();
+        entry.journal = join_paths(&journals);
         self.rt.block_on(self.ledger.finish(self.arn, &entry))?;
-        result
+        result.map(|mut done| {
+            done.counts = entry.counts;
+            done.journals = journals;
+            done
+        })
+    }
+}
+
+/// Where a migration's reads start, and what a stopped run of it did before.
+struct Resumed {
+    cursors: Vec<Cursor>,
+    counts: Counts,
+    journals: Vec<PathBuf>,
+}
+
+fn add(a: Counts, b: Counts) -> Counts {
+    Counts {
+        scanned: a.scanned + b.scanned,
+        written: a.written + b.written,
+        unchanged: a.unchanged + b.unchanged,
+        conflicts: b.conflicts,
     }
 }
 

@@ -142,6 +142,8 @@ pub fn run_stamp(
             journal: String::new(),
             counts: Default::default(),
             message: String::new(),
+            segments: 0,
+            checkpoints: String::new(),
         };
         stamped += usize::from(
             rt.block_on(c.ledger.stamp(&c.arn, &entry))

@@ -14,7 +14,7 @@ use crate::aws::convert::{compare_values, item_from_sdk, item_to_sdk, same_item,
 use crate::aws::journal::{self, Header, JournalWriter, Operation};
 use crate::aws::table::{
     conditional_move, conditional_update, key_changes, key_of, ConditionalMove, ConditionalUpdate,
-    TableError, TableInfo, TableStore, WriteResult,
+    Cursor, TableError, TableInfo, TableStore, WriteResult,
 };
 use crate::engine::{Change, Outcome, Read, SkipReason, Store};
 use crate::error::RunError;
@@ -39,6 +39,8 @@ pub struct TableOptions {
     pub budget: Option<Arc<Budget>>,
     /// What the writes are, for the line said before them (default "fix").
     pub action: Option<&'static str>,
+    /// Items per scan page (default: DynamoDB's 1 MB pages).
+    pub page_size: Option<i32>,
 }
 
 /// A table source.
@@ -50,6 +52,12 @@ pub struct TableSource {
     label: String,
     options: TableOptions,
     progress: Progress,
+    /// The journal the writes go to, once opened, and the sequence number of its last entry.
+    journal: Option<(Arc<JournalWriter>, u64)>,
+    /// In paged mode, each segment's place: every `read` reads the next page of each.
+    cursors: Option<Vec<Cursor>>,
+    /// Items read so far (their positions in the store's reads).
+    read_so_far: usize,
 }
 
 fn aws(e: TableError) -> RunError {
@@ -99,6 +107,9 @@ impl TableSource {
             label: format!("dynamodb://{table}"),
             options,
             progress,
+            journal: None,
+            cursors: None,
+            read_so_far: 0,
         })
     }
 
@@ -111,9 +122,63 @@ impl TableSource {
         (&self.info.arn, self.info.account(), &self.store.region)
     }
 
-    /// Where the next writes are journalled.
+    /// Where the next writes are journalled (a new journal, opened at the first write).
     pub fn set_journal(&mut self, path: PathBuf) {
         self.options.journal = Some(path);
+        self.journal = None;
+    }
+
+    /// Paged mode from these places (one per segment): each `read` then reads the next page
+    /// of every unfinished segment, so that a caller can record where it stands after each.
+    pub fn start_paging(&mut self, cursors: Vec<Cursor>) {
+        self.cursors = Some(cursors);
+        self.read_so_far = 0;
+    }
+
+    /// Back to reading the whole table at each `read`.
+    pub fn stop_paging(&mut self) {
+        self.cursors = None;
+    }
+
+    /// Each segment's place in paged mode.
+    pub fn cursors(&self) -> Option<&[Cursor]> {
+        self.cursors.as_deref()
+    }
+
+    /// Whether paged mode has read every page.
+    pub fn exhausted(&self) -> bool {
+        self.cursors
+            .as_ref()
+            .is_none_or(|c| c.iter().all(|c| *c == Cursor::Done))
+    }
+
+    fn next_pages(&mut self) -> Result<Vec<Item>, RunError> {
+        let Some(cursors) = &self.cursors else {
+            return self.scan();
+        };
+        let (items, next) = self
+            .runtime
+            .block_on(self.store.scan_pages(
+                cursors,
+                self.options.consistent_read,
+                self.options.page_size,
+            ))
+            .map_err(aws)?;
+        self.cursors = Some(next);
+        let mut rows: Vec<Item> = items.iter().map(item_from_sdk).collect();
+        let keys = &self.info.key_schema;
+        rows.sort_by(|a, b| compare_keys(keys, a, b));
+        Ok(rows)
+    }
+
+    /// The journal of this store's writes: opened at the first write, kept for the next.
+    fn journal_for(&mut self, writes: usize) -> Result<(Arc<JournalWriter>, u64), RunError> {
+        if let Some((j, seq)) = &self.journal {
+            return Ok((j.clone(), *seq));
+        }
+        let j = Arc::new(self.open_journal(writes)?);
+        self.journal = Some((j.clone(), 0));
+        Ok((j, 0))
     }
 
     /// Waits until the capacity consumed so far is within the budget.
@@ -133,6 +198,7 @@ impl TableSource {
         let scanned = self.runtime.block_on(self.store.scan(
             segments,
             self.options.consistent_read,
+            self.options.page_size,
             |item| {
                 rows.push(item_from_sdk(&item));
                 self.progress.inc();
@@ -171,7 +237,11 @@ impl TableSource {
         self.progress.line(&format!(
             "about to {} {} in {} (account {}, region {}{}); journal: {}",
             self.options.action.unwrap_or("fix"),
-            items(writes),
+            if self.cursors.is_some() {
+                "items page by page".to_string()
+            } else {
+                items(writes)
+            },
             self.info.arn,
             self.info.account(),
             self.store.region,
@@ -265,11 +335,18 @@ impl Store for TableSource {
 
     fn read(&mut self, each: &mut dyn FnMut(Read)) -> Result<(), RunError> {
         let keys = self.info.key_schema.clone();
-        for (index, item) in self.scan()?.into_iter().enumerate() {
+        let first = if self.cursors.is_some() {
+            self.read_so_far
+        } else {
+            0
+        };
+        let rows = self.next_pages()?;
+        self.read_so_far = first + rows.len();
+        for (n, item) in rows.into_iter().enumerate() {
             let origin = ItemOrigin {
                 source: self.source_index,
                 label: self.label.clone(),
-                index,
+                index: first + n,
                 key: plain_key(&keys, &item),
                 chunk: None,
                 item_span: None,
@@ -311,16 +388,19 @@ impl Store for TableSource {
             }
         }
         if !planned.is_empty() {
-            let journal = Arc::new(self.open_journal(planned.len())?);
+            let (journal, last_seq) = self.journal_for(planned.len())?;
             self.progress
                 .bar(format!("writing {}", self.label), planned.len() as u64);
             let results = self.runtime.block_on(write_all(
                 Arc::new(self.store.clone()),
                 journal.clone(),
                 keys.clone(),
-                &planned,
+                (&planned, last_seq),
                 &self.progress,
             ));
+            if let Some((_, seq)) = &mut self.journal {
+                *seq = last_seq + planned.len() as u64;
+            }
             self.progress.finish();
             let (done, error) = results;
             let mut written = 0;
@@ -443,7 +523,7 @@ async fn write_all(
     store: Arc<TableStore>,
     journal: Arc<JournalWriter>,
     keys: Vec<String>,
-    planned: &[Planned],
+    (planned, last_seq): (&[Planned], u64),
     progress: &Progress,
 ) -> (Vec<Done>, Option<TableError>) {
     let limit = Arc::new(tokio::sync::Semaphore::new(WRITE_CONCURRENCY));
@@ -451,7 +531,7 @@ async fn write_all(
     let mut tasks = tokio::task::JoinSet::new();
     for (n, p) in planned.iter().enumerate() {
         let task = WriteTask {
-            seq: n as u64 + 1,
+            seq: last_seq + n as u64 + 1,
             store: store.clone(),
             journal: journal.clone(),
             keys: keys.clone(),
