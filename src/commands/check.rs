@@ -8,12 +8,12 @@ use std::path::PathBuf;
 use crate::cli::CheckArgs;
 use crate::config::Config;
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::engine::{drive, registry_findings, Checker, FixPlanner, Mode, Settled, Store};
+use crate::engine::{drive, registry_findings_at, Checker, FixPlanner, Mode, Settled, Store};
 use crate::error::RunError;
 use crate::lint::{ItemOrigin, Linter};
 use crate::model::Item;
 use crate::report::{self, RenderOptions, Report};
-use crate::rules::registry::{Claims, RegistryIndex};
+use crate::rules::registry::{Claims, RegistryIndex, Seen};
 use crate::select::{split_codes, Selection};
 use crate::source::parallel::{read_parallel, ItemText};
 use crate::source::{InputFormat, SourceKind, SourceSpec, SourceSummary};
@@ -180,8 +180,13 @@ fn check_in_parallel(
             report.push(d);
         }
         if registry_on && claims != Claims::default() {
-            let origin = origin_of(item, text, index);
-            registry_findings(linter, registry, &claims, item, &origin, report);
+            let here = Seen::At {
+                label: &label,
+                index,
+                line: Some(text.line(item)),
+            };
+            let mut origin = || origin_of(item, text, index);
+            registry_findings_at(linter, registry, &claims, item, here, &mut origin, report);
         }
     };
     let kind = read_parallel(run.input_format, spec, threads, work, ordered)?;

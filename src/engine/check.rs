@@ -63,7 +63,6 @@ pub fn registry_findings(
     origin: &ItemOrigin,
     report: &mut Report,
 ) {
-    let local = linter.settings.local_account.as_deref();
     let described;
     let here = match (&origin.chunk, item.span) {
         (Some(chunk), Some(span)) => Seen::At {
@@ -81,9 +80,38 @@ pub fn registry_findings(
             Seen::Text(&described)
         }
     };
-    for v in registry.observe_claims(claims, item, local, here) {
+    registry_findings_at(
+        linter,
+        registry,
+        claims,
+        item,
+        here,
+        &mut || origin.clone(),
+        report,
+    );
+}
+
+/// [`registry_findings`] for a caller that knows where the item is seen without building its
+/// origin: the origin (a copy of the item's text) is made only for a finding. Most items have
+/// none, and this runs once per item of a million-item file.
+pub fn registry_findings_at(
+    linter: &Linter,
+    registry: &mut RegistryIndex,
+    claims: &Claims,
+    item: &Item,
+    here: Seen,
+    origin: &mut dyn FnMut() -> ItemOrigin,
+    report: &mut Report,
+) {
+    let local = linter.settings.local_account.as_deref();
+    let found = registry.observe_claims(claims, item, local, here);
+    if found.is_empty() {
+        return;
+    }
+    let origin = origin();
+    for v in found {
         if linter.is_enabled(v.code) {
-            if let Some(d) = linter.diagnostic(v, origin) {
+            if let Some(d) = linter.diagnostic(v, &origin) {
                 report.push(d);
             }
         }

@@ -5,7 +5,7 @@ mod check;
 mod driver;
 mod plan;
 
-pub use check::{registry_findings, Checker};
+pub use check::{registry_findings, registry_findings_at, Checker, Observer};
 pub use driver::{
     drive, touched_attributes, Change, Mode, Outcome, Planner, Read, Settled, SkipReason, Store,
 };
