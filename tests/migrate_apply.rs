@@ -210,6 +210,21 @@ async fn every_op_then_nothing_then_undo(server: &impl Server) {
         .map(|m| m["written"].as_u64().unwrap())
         .collect();
     assert_eq!(written, [1, 1, 1, 2, 1, 3, 3], "{doc}");
+    // The outcome carries the plan the run checked: ops, items to write, lint delta, estimate.
+    let m4 = &doc["targets"][0]["migrations"][3];
+    assert_eq!(
+        (
+            m4["ops"][0]["kind"].as_str(),
+            m4["ops"][0]["matches"].as_u64()
+        ),
+        (Some("set"), Some(2)),
+        "{m4}"
+    );
+    assert_eq!(m4["items_to_write"], 2);
+    assert!(
+        m4["lint"]["fixed"].is_object() && m4["estimate"]["wcu"].as_f64() >= Some(2.0),
+        "{m4}"
+    );
     assert_eq!(all_items(&db, &table, "agent_id").await, expected);
     assert_eq!(
         proxy.count("TransactWriteItems"),

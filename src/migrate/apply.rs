@@ -50,6 +50,9 @@ pub struct Applied {
     /// The journals of the writes, one per pass that wrote.
     pub journals: Vec<PathBuf>,
     pub notes: Vec<String>,
+    /// The plan the run checked before writing (ops, samples, lint delta, estimate); absent for
+    /// migrations applied earlier and for directories of several files.
+    pub plan: Option<MigrationPlan>,
 }
 
 /// One target's run: its name (path or table ARN) and each migration's result.
@@ -423,7 +426,8 @@ impl Ctx<'_> {
                     });
                     continue;
                 }
-                let done = apply_migration(&mut store, m, sum, &mut |_, _| Ok(()))?;
+                let mut done = apply_migration(&mut store, m, sum, &mut |_, _| Ok(()))?;
+                done.plan = Some(p.clone());
                 let stop = done.state != "applied";
                 rows.push(done);
                 if stop {
@@ -524,7 +528,7 @@ impl TableRun<'_> {
         let (todo, sums): (Vec<Migration>, Vec<String>) = pending.into_iter().unzip();
         let plans = self.ctx.check_plan(&mut store, self.arn, &todo, &sums)?;
         self.confirm(&store, &plans)?;
-        for (m, sum) in todo.iter().zip(&sums) {
+        for ((m, sum), plan) in todo.iter().zip(&sums).zip(&plans) {
             if self.lock.lost() {
                 return Err(MigrateError::refused(
                     format!("{}: another run took the lock; stopped before {:04}_{}", self.arn, m.version, m.name),
@@ -532,7 +536,8 @@ impl TableRun<'_> {
                 ));
             }
             let previous = entries.iter().find(|e| e.version == m.version);
-            let done = self.one(&mut store, m, sum, previous)?;
+            let mut done = self.one(&mut store, m, sum, previous)?;
+            done.plan = Some(plan.clone());
             let stop = done.state != "applied";
             rows.push(done);
             if stop {
@@ -835,6 +840,7 @@ fn merge_files(rows: Vec<(String, Applied)>) -> Vec<Applied> {
                 o.counts.conflicts += a.counts.conflicts;
                 o.invalid += a.invalid;
                 o.notes.extend(notes);
+                o.plan = None;
                 if rank(a.state) > rank(o.state) {
                     o.state = a.state;
                 }

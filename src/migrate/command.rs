@@ -283,8 +283,19 @@ fn linter(config: &Config) -> Result<Linter, MigrateError> {
 /// The `reglint-migrate/1` document (spec §8.4).
 pub fn document(targets: &[TargetPlan]) -> serde_json::Value {
     use serde_json::json;
-    let migration = |m: &MigrationPlan| {
-        json!({
+    json!({
+        "schema": "reglint-migrate/1",
+        "targets": targets.iter().map(|t| json!({
+            "target": t.target,
+            "migrations": t.migrations.iter().map(plan_json).collect::<Vec<_>>(),
+        })).collect::<Vec<_>>(),
+    })
+}
+
+/// One migration's plan in the `reglint-migrate/1` document.
+fn plan_json(m: &MigrationPlan) -> serde_json::Value {
+    use serde_json::json;
+    json!({
             "version": m.version,
             "name": m.name,
             "checksum": m.checksum,
@@ -302,14 +313,6 @@ pub fn document(targets: &[TargetPlan]) -> serde_json::Value {
             "conflicts": 0,
             "lint": {"fixed": m.fixed, "introduced": m.introduced, "introduced_errors": m.introduced_errors},
             "estimate": {"rcu": m.estimate.rcu, "wcu": m.estimate.wcu, "seconds": m.estimate.seconds},
-        })
-    };
-    json!({
-        "schema": "reglint-migrate/1",
-        "targets": targets.iter().map(|t| json!({
-            "target": t.target,
-            "migrations": t.migrations.iter().map(migration).collect::<Vec<_>>(),
-        })).collect::<Vec<_>>(),
     })
 }
 
@@ -356,21 +359,35 @@ pub fn document_applied(runs: &[super::apply::TargetRun]) -> serde_json::Value {
         "schema": "reglint-migrate/1",
         "targets": runs.iter().map(|t| json!({
             "target": t.target,
-            "migrations": t.migrations.iter().map(|m| json!({
-                "version": m.version,
-                "name": m.name,
-                "checksum": m.checksum,
-                "state": m.state,
-                "scanned": m.counts.scanned,
-                "written": m.counts.written,
-                "unchanged": m.counts.unchanged,
-                "conflicts": m.counts.conflicts,
-                "invalid": m.invalid,
-                "journals": m.journals,
-                "notes": m.notes,
-            })).collect::<Vec<_>>(),
+            "migrations": t.migrations.iter().map(applied_json).collect::<Vec<_>>(),
         })).collect::<Vec<_>>(),
     })
+}
+
+/// One migration's outcome: its plan's members (when the run planned it) with what was done.
+fn applied_json(m: &super::apply::Applied) -> serde_json::Value {
+    let mut doc = m
+        .plan
+        .as_ref()
+        .map(plan_json)
+        .unwrap_or_else(|| serde_json::json!({}));
+    let outcome = serde_json::json!({
+        "version": m.version,
+        "name": m.name,
+        "checksum": m.checksum,
+        "state": m.state,
+        "scanned": m.counts.scanned,
+        "written": m.counts.written,
+        "unchanged": m.counts.unchanged,
+        "conflicts": m.counts.conflicts,
+        "invalid": m.invalid,
+        "journals": m.journals,
+        "notes": m.notes,
+    });
+    if let (Some(doc), Some(outcome)) = (doc.as_object_mut(), outcome.as_object()) {
+        doc.extend(outcome.clone());
+    }
+    doc
 }
 
 fn run_status(
