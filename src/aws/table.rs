@@ -480,18 +480,7 @@ impl TableStore {
             let store = self.clone();
             let tx = tx.clone();
             tasks.spawn(async move {
-                let mut request = store
-                    .client
-                    .scan()
-                    .table_name(&store.name)
-                    .consistent_read(consistent_read)
-                    .return_consumed_capacity(ReturnConsumedCapacity::Total)
-                    .set_limit(limit);
-                if segments > 1 {
-                    request = request
-                        .segment(segment as i32)
-                        .total_segments(segments as i32);
-                }
+                let request = store.scan_request(segment, segments, consistent_read, limit);
                 let mut pages = request.into_paginator().send();
                 loop {
                     // A page's units are known only once it is read: each page waits for the last.
@@ -501,9 +490,7 @@ impl TableStore {
                     };
                     store.count("Scan");
                     if let Ok(p) = &page {
-                        let used = p.consumed_capacity().and_then(|c| c.capacity_units());
-                        let read = read_units(p.items(), consistent_read);
-                        store.budget.settle(Units::Read, 0.0, used.or(Some(read)));
+                        store.charge_page(p, consistent_read);
                     }
                     let page = page
                         .map(|p| p.items.unwrap_or_default())
@@ -533,6 +520,36 @@ impl TableStore {
         Ok(())
     }
 
+    /// A Scan of one segment of `total` (the whole table when `total` is 1), its consumed
+    /// capacity reported.
+    fn scan_request(
+        &self,
+        segment: u32,
+        total: u32,
+        consistent_read: bool,
+        limit: Option<i32>,
+    ) -> aws_sdk_dynamodb::operation::scan::builders::ScanFluentBuilder {
+        let request = self
+            .client
+            .scan()
+            .table_name(&self.name)
+            .consistent_read(consistent_read)
+            .return_consumed_capacity(ReturnConsumedCapacity::Total)
+            .set_limit(limit);
+        if total > 1 {
+            request.segment(segment as i32).total_segments(total as i32)
+        } else {
+            request
+        }
+    }
+
+    /// Charges a page's read units to the budget: what DynamoDB reports, else the estimate.
+    fn charge_page(&self, page: &aws_sdk_dynamodb::operation::scan::ScanOutput, consistent: bool) {
+        let used = page.consumed_capacity().and_then(|c| c.capacity_units());
+        let read = read_units(page.items(), consistent);
+        self.budget.settle(Units::Read, 0.0, used.or(Some(read)));
+    }
+
     /// One page of each unfinished segment, read concurrently: `cursors[i]` is `None` before
     /// segment i's first page and `Some(key)` after a page that ended at `key`. Returns the
     /// items and each segment's next cursor (`Done` when the segment has no more pages).
@@ -552,26 +569,16 @@ impl TableStore {
             };
             let store = self.clone();
             tasks.spawn(async move {
-                let mut request = store
-                    .client
-                    .scan()
-                    .table_name(&store.name)
-                    .consistent_read(consistent_read)
-                    .return_consumed_capacity(ReturnConsumedCapacity::Total)
-                    .set_exclusive_start_key(start)
-                    .set_limit(limit);
-                if total > 1 {
-                    request = request.segment(segment as i32).total_segments(total);
-                }
+                let request = store
+                    .scan_request(segment as u32, total as u32, consistent_read, limit)
+                    .set_exclusive_start_key(start);
                 store.budget.reserve(Units::Read, 0.0).await;
                 store.count("Scan");
                 let page = request
                     .send()
                     .await
                     .map_err(|e| store.failure("Scan", &e))?;
-                let used = page.consumed_capacity().and_then(|c| c.capacity_units());
-                let read = read_units(page.items(), consistent_read);
-                store.budget.settle(Units::Read, 0.0, used.or(Some(read)));
+                store.charge_page(&page, consistent_read);
                 let next = match page.last_evaluated_key {
                     Some(key) if !key.is_empty() => Cursor::After(key),
                     _ => Cursor::Done,
