@@ -302,18 +302,25 @@ pub fn check_report(
     report.unsafe_fixes = args.unsafe_fixes;
     prepare(&mut report, &linter)?;
     // A report of files goes out as it is found; fixes, tables and verification (which add
-    // findings to earlier items) and `--output` (written whole) keep the report until the end.
+    // findings to earlier items) keep the report until the end. With `--output` (written
+    // whole, then renamed) only json and sarif stream: their findings go to a temporary file
+    // and are spliced into the document at the end, so memory stays flat.
+    let spills = matches!(
+        args.format,
+        report::OutputFormat::Json | report::OutputFormat::Sarif
+    );
     let streaming = mode == Mode::Report
         && verify_plan.is_none()
-        && args.output.is_none()
+        && (args.output.is_none() || spills)
         && !report.counts_only
         && sources.iter().all(|s| !matches!(s, SourceSpec::Table(_)));
     if streaming {
-        report.stream = report::Stream::new(
-            args.format,
-            render_options(args, quiet, false),
-            Box::new(std::io::stdout()),
-        );
+        let out: Box<dyn std::io::Write + Send> = match args.output {
+            // The stream only spills; the document is written by `emit`.
+            Some(_) => Box::new(std::io::sink()),
+            None => Box::new(std::io::stdout()),
+        };
+        report.stream = report::Stream::new(args.format, render_options(args, quiet, false), out);
     }
     let mut registry = RegistryIndex::default();
     for (i, spec) in sources.iter().enumerate() {

@@ -128,7 +128,9 @@ impl Pass {
         Counts {
             scanned: self.scanned,
             written: self.written,
-            unchanged: self.scanned - self.written - self.conflicts - self.invalid,
+            unchanged: self
+                .scanned
+                .saturating_sub(self.written + self.conflicts + self.invalid),
             conflicts: self.conflicts,
         }
     }
