@@ -702,46 +702,52 @@ impl TableStore {
         if let Some(TransactWriteItemsError::TransactionCanceledException(tce)) =
             err.as_service_error()
         {
-            let reasons = tce.cancellation_reasons();
-            let failed = |i: usize| {
-                reasons
-                    .get(i)
-                    .filter(|r| r.code() == Some("ConditionalCheckFailed"))
-            };
-            // An earlier attempt of this transaction was applied and its answer lost: the new
-            // key holds exactly the put image and the old key is gone.
-            let moved = failed(0)
-                .and_then(|r| r.item())
-                .is_some_and(|existing| same_item(existing, &m.put_item));
-            if moved && self.get(&m.delete_key).await?.is_none() {
-                return Ok(WriteResult::Written);
-            }
-            // A taken key decides the outcome whatever the old item holds: the move cannot be
-            // made either way.
-            if let Some(r) = failed(0) {
-                return Ok(WriteResult::KeyTaken {
-                    existing: r.item().cloned(),
-                });
-            }
-            if let Some(r) = failed(1) {
-                return Ok(WriteResult::Changed {
-                    current: r.item().cloned(),
-                });
-            }
-            let transient = reasons.iter().any(|r| {
-                matches!(
-                    r.code(),
-                    Some(
-                        "TransactionConflict" | "ThrottlingError" | "ProvisionedThroughputExceeded"
-                    )
-                )
-            });
-            if transient {
-                return Ok(WriteResult::Conflict { current: None });
+            if let Some(result) = self.cancelled(m, tce.cancellation_reasons()).await? {
+                return Ok(result);
             }
         }
-
         Err(self.failure("TransactWriteItems", &err))
+    }
+
+    /// What a cancelled move means, from the cancellation reasons (put first, delete second);
+    /// `None` when it is a failure to report.
+    async fn cancelled(
+        &self,
+        m: &ConditionalMove,
+        reasons: &[aws_sdk_dynamodb::types::CancellationReason],
+    ) -> Result<Option<WriteResult>, TableError> {
+        let failed = |i: usize| {
+            reasons
+                .get(i)
+                .filter(|r| r.code() == Some("ConditionalCheckFailed"))
+        };
+        // An earlier attempt of this transaction was applied and its answer lost: the new
+        // key holds exactly the put image and the old key is gone.
+        let moved = failed(0)
+            .and_then(|r| r.item())
+            .is_some_and(|existing| same_item(existing, &m.put_item));
+        if moved && self.get(&m.delete_key).await?.is_none() {
+            return Ok(Some(WriteResult::Written));
+        }
+        // A taken key decides the outcome whatever the old item holds: the move cannot be
+        // made either way.
+        if let Some(r) = failed(0) {
+            return Ok(Some(WriteResult::KeyTaken {
+                existing: r.item().cloned(),
+            }));
+        }
+        if let Some(r) = failed(1) {
+            return Ok(Some(WriteResult::Changed {
+                current: r.item().cloned(),
+            }));
+        }
+        let transient = reasons.iter().any(|r| {
+            matches!(
+                r.code(),
+                Some("TransactionConflict" | "ThrottlingError" | "ProvisionedThroughputExceeded")
+            )
+        });
+        Ok(transient.then_some(WriteResult::Conflict { current: None }))
     }
 }
 

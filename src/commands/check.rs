@@ -278,13 +278,7 @@ pub fn check_report(
     let config = crate::config::load_nearest(args.config.as_ref())?;
     let linter = linter(args, &config)?;
     let sources = sources(args, &config)?;
-    let mode = if args.diff {
-        Mode::Diff
-    } else if args.fix {
-        Mode::Fix
-    } else {
-        Mode::Report
-    };
+    let mode = mode_of(args);
     let verify_plan = args
         .verify
         .then(|| RefCell::new(crate::verify::Plan::default()));
@@ -301,26 +295,8 @@ pub fn check_report(
     report.writing = mode != Mode::Report;
     report.unsafe_fixes = args.unsafe_fixes;
     prepare(&mut report, &linter)?;
-    // A report of files goes out as it is found; fixes, tables and verification (which add
-    // findings to earlier items) keep the report until the end. With `--output` (written
-    // whole, then renamed) only json and sarif stream: their findings go to a temporary file
-    // and are spliced into the document at the end, so memory stays flat.
-    let spills = matches!(
-        args.format,
-        report::OutputFormat::Json | report::OutputFormat::Sarif
-    );
-    let streaming = mode == Mode::Report
-        && verify_plan.is_none()
-        && (args.output.is_none() || spills)
-        && !report.counts_only
-        && sources.iter().all(|s| !matches!(s, SourceSpec::Table(_)));
-    if streaming {
-        let out: Box<dyn std::io::Write + Send> = match args.output {
-            // The stream only spills; the document is written by `emit`.
-            Some(_) => Box::new(std::io::sink()),
-            None => Box::new(std::io::stdout()),
-        };
-        report.stream = report::Stream::new(args.format, render_options(args, quiet, false), out);
+    if mode == Mode::Report && verify_plan.is_none() && !report.counts_only {
+        start_stream(args, quiet, &sources, &mut report);
     }
     let mut registry = RegistryIndex::default();
     for (i, spec) in sources.iter().enumerate() {
@@ -353,6 +329,37 @@ pub fn check_report(
     report.sort();
     let code = exit_code(&report, args.fail_on.threshold(), mode);
     Ok((report, code))
+}
+
+fn mode_of(args: &CheckArgs) -> Mode {
+    if args.diff {
+        Mode::Diff
+    } else if args.fix {
+        Mode::Fix
+    } else {
+        Mode::Report
+    }
+}
+
+/// A report of files goes out as it is found; fixes, tables and verification (which add
+/// findings to earlier items) keep the report until the end. With `--output` (written whole,
+/// then renamed) only json and sarif stream: their findings go to a temporary file and are
+/// spliced into the document at the end, so memory stays flat.
+fn start_stream(args: &CheckArgs, quiet: bool, sources: &[SourceSpec], report: &mut Report) {
+    let spills = matches!(
+        args.format,
+        report::OutputFormat::Json | report::OutputFormat::Sarif
+    );
+    let tables = sources.iter().any(|s| matches!(s, SourceSpec::Table(_)));
+    if tables || (args.output.is_some() && !spills) {
+        return;
+    }
+    let out: Box<dyn std::io::Write + Send> = match args.output {
+        // The stream only spills; the document is written by `emit`.
+        Some(_) => Box::new(std::io::sink()),
+        None => Box::new(std::io::stdout()),
+    };
+    report.stream = report::Stream::new(args.format, render_options(args, quiet, false), out);
 }
 
 /// The run's time, exit status and namespace for the audit formats; with `--history`, its line
