@@ -301,6 +301,22 @@ pub struct DoctorArgs {
     /// AgentCore endpoint name.
     #[arg(long)]
     pub qualifier: Option<String>,
+    /// After every control-plane step passed, invoke the agent once with TEXT (default
+    /// "Hello") through the account's session: InvokeAgent, or InvokeAgentRuntime for an
+    /// AgentCore entry. It costs a model call, and the agent may act on the text.
+    #[arg(long, value_name = "TEXT", num_args = 0..=1, default_missing_value = "Hello")]
+    pub invoke: Option<String>,
+    /// Seconds --invoke waits for the whole answer.
+    #[arg(long, value_name = "SECONDS", default_value = "60", value_parser = positive_seconds)]
+    pub invoke_timeout: std::time::Duration,
+    /// Bytes of the answer --invoke reads at most.
+    #[arg(long, value_name = "BYTES", default_value_t = 1 << 20,
+          value_parser = clap::value_parser!(u64).range(1..=1 << 30))]
+    pub invoke_max_bytes: u64,
+    /// Report format: the checklist as text, or one JSON document (every step with its status,
+    /// detail and duration).
+    #[arg(long, value_enum, default_value_t = DoctorFormat::Text)]
+    pub format: DoctorFormat,
     /// Configuration file (default: the nearest reglint.toml upward).
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
@@ -308,6 +324,24 @@ pub struct DoctorArgs {
     pub aws: AwsArgs,
     #[command(flatten)]
     pub verify_args: VerifyArgs,
+}
+
+/// `reglint doctor --format`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum DoctorFormat {
+    Text,
+    Json,
+}
+
+/// A positive number of seconds.
+fn positive_seconds(s: &str) -> Result<std::time::Duration, String> {
+    let secs: f64 = s
+        .parse()
+        .map_err(|_| format!("{s:?} is not a number of seconds"))?;
+    if !(secs > 0.0 && secs <= 86_400.0) {
+        return Err(format!("{s} s: give more than 0 and at most 86400 seconds"));
+    }
+    Ok(std::time::Duration::from_secs_f64(secs))
 }
 
 #[derive(Debug, Clone, Args)]

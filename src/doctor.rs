@@ -3,18 +3,24 @@
 //! its endpoint) — each step passed or failed with what to check next. Exit 0 when every step
 //! passes, 1 otherwise, 2 when the entry cannot be found or the options are wrong.
 
+mod invoke;
+
 use std::io::{self, IsTerminal, Write};
 use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 use crate::aws::bedrock::{AliasFacts, AliasSummary, FailureKind, Lookup};
 use crate::aws::convert::item_from_sdk;
+use crate::aws::invoke::Invocation;
 use crate::aws::sessions::{assume_role, caller_identity, CallCounter, Sessions, VerifyOptions};
 use crate::aws::table::TableStore;
-use crate::cli::DoctorArgs;
+use crate::cli::{DoctorArgs, DoctorFormat};
 use crate::error::RunError;
 use crate::lint::ItemOrigin;
 use crate::model::{Item, Value};
-use crate::report::doctor::{render_header, render_step, render_summary, Step, StepStatus};
+use crate::report::doctor::{
+    render_header, render_json, render_step, render_summary, Step, StepStatus,
+};
 use crate::schema::{is_account_id, is_agent_id, is_alias_id, parse_runtime_arn};
 use crate::source::{FileReader, SourceSpec};
 use crate::verify::{
@@ -50,7 +56,10 @@ pub fn run(args: &DoctorArgs) -> Result<u8, RunError> {
     let mut printer = Printer {
         out: stdout.lock(),
         color,
+        json: args.format == DoctorFormat::Json,
+        entry: String::new(),
         steps: Vec::new(),
+        last: Instant::now(),
     };
     let base = runtime.block_on(crate::aws::config::sdk_config(&args.aws.settings()));
     let default_region = options
@@ -63,7 +72,7 @@ pub fn run(args: &DoctorArgs) -> Result<u8, RunError> {
                     .into(),
             )
         })?;
-    runtime
+    let reached = runtime
         .block_on(checklist(
             base,
             default_region,
@@ -72,8 +81,22 @@ pub fn run(args: &DoctorArgs) -> Result<u8, RunError> {
             &mut printer,
         ))
         .map_err(write_error)?;
-    render_summary(&printer.steps, &mut printer.out).map_err(write_error)?;
-    printer.out.flush().map_err(write_error)?;
+    if let Some(text) = &args.invoke {
+        let invocation = Invocation {
+            text: text.clone(),
+            timeout: args.invoke_timeout,
+            max_bytes: usize::try_from(args.invoke_max_bytes).unwrap_or(usize::MAX),
+        };
+        runtime
+            .block_on(invoke::step(
+                reached.as_ref(),
+                &target,
+                &invocation,
+                &mut printer,
+            ))
+            .map_err(write_error)?;
+    }
+    printer.finish().map_err(write_error)?;
     let failed = printer.steps.iter().any(|s| s.status != StepStatus::Passed);
     Ok(u8::from(failed))
 }
@@ -85,14 +108,27 @@ fn write_error(source: std::io::Error) -> RunError {
     }
 }
 
-/// Prints each step as it completes.
+/// Prints each step as it completes (text), or the whole checklist at the end (JSON).
 struct Printer<W: Write> {
     out: W,
     color: bool,
+    json: bool,
+    /// The entry examined, as the header names it.
+    entry: String,
     steps: Vec<Step>,
+    /// When the step before ended.
+    last: Instant,
 }
 
 impl<W: Write> Printer<W> {
+    fn header(&mut self, entry: String) -> io::Result<()> {
+        if !self.json {
+            render_header(&entry, &mut self.out)?;
+        }
+        self.entry = entry;
+        Ok(())
+    }
+
     fn step(
         &mut self,
         name: &str,
@@ -100,16 +136,40 @@ impl<W: Write> Printer<W> {
         detail: impl Into<String>,
         next: Option<String>,
     ) -> io::Result<()> {
-        let step = Step {
+        self.push(Step {
             name: name.to_string(),
             status,
             detail: detail.into(),
             next,
-        };
-        render_step(self.steps.len() + 1, &step, self.color, &mut self.out)?;
-        self.out.flush()?;
+            duration: Duration::ZERO,
+            answer: None,
+        })
+    }
+
+    /// Records a step, its duration measured from the end of the one before.
+    fn push(&mut self, mut step: Step) -> io::Result<()> {
+        step.duration = self.last.elapsed();
+        self.last = Instant::now();
+        if !self.json {
+            render_step(self.steps.len() + 1, &step, self.color, &mut self.out)?;
+            self.out.flush()?;
+        }
         self.steps.push(step);
         Ok(())
+    }
+
+    fn failed(&self) -> bool {
+        self.steps.iter().any(|s| s.status == StepStatus::Failed)
+    }
+
+    /// The closing line, or the JSON document.
+    fn finish(&mut self) -> io::Result<()> {
+        if self.json {
+            render_json(&self.entry, &self.steps, &mut self.out)?;
+        } else {
+            render_summary(&self.steps, &mut self.out)?;
+        }
+        self.out.flush()
     }
 
     fn pass(&mut self, name: &str, detail: impl Into<String>) -> io::Result<()> {
@@ -301,13 +361,22 @@ fn remaining(target: &ItemTarget) -> &'static [&'static str] {
     }
 }
 
+/// How far the checklist got: the account's session, for the invocation after it.
+pub(crate) struct Reached {
+    sessions: Sessions,
+    session: crate::aws::sessions::AccountSession,
+    place: Place,
+    /// Whose credentials the calls used, for the advice.
+    who: String,
+}
+
 async fn checklist<W: Write>(
     base: aws_config::SdkConfig,
     default_region: String,
     options: VerifyOptions,
     target: &ItemTarget,
     p: &mut Printer<W>,
-) -> io::Result<()> {
+) -> io::Result<Option<Reached>> {
     let counter = Arc::new(CallCounter::default());
     let planned_account = target
         .account
@@ -322,7 +391,7 @@ async fn checklist<W: Write>(
         || "the local account".to_string(),
         |a| format!("account {a}"),
     );
-    render_header(&describe(target, &shown_account, &shown_region), &mut p.out)?;
+    p.header(describe(target, &shown_account, &shown_region))?;
 
     let mut after_identity = vec!["role ARN", "AssumeRole", "assumed identity"];
     after_identity.extend(remaining(target));
@@ -334,7 +403,8 @@ async fn checklist<W: Write>(
                 format!("GetCallerIdentity failed: {cause}"),
                 "check the credentials reglint runs with: AWS_PROFILE (and `aws sso login`), AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY / AWS_SESSION_TOKEN, or the instance or task role",
             )?;
-            return p.skip(&after_identity);
+            p.skip(&after_identity)?;
+            return Ok(None);
         }
     };
     p.pass(
@@ -360,7 +430,7 @@ async fn checklist<W: Write>(
         assumed_session(&base, &sessions, &identity, &account, &counter, &steps, p).await?
     };
     let Some(session) = session else {
-        return Ok(());
+        return Ok(None);
     };
     let who = session
         .role_arn
@@ -370,13 +440,19 @@ async fn checklist<W: Write>(
     let facts = gather_one(target, &sessions).await;
     match &target.target {
         Target::Agent { agent_id, alias_id } => {
-            agent_steps(&facts, &place, agent_id, alias_id, &who, p)
+            agent_steps(&facts, &place, agent_id, alias_id, &who, p)?
         }
         Target::Runtime {
             runtime_arn,
             qualifier,
-        } => runtime_steps(&facts, &place, runtime_arn, qualifier, p),
+        } => runtime_steps(&facts, &place, runtime_arn, qualifier, p)?,
     }
+    Ok(Some(Reached {
+        sessions,
+        session,
+        place,
+        who,
+    }))
 }
 
 /// The steps still to come after the base identity, for skipping.

@@ -17,6 +17,9 @@ pub enum PolicyMode {
     Target,
     /// `reglint migrate` on a table: the registry's description and the ledger table.
     Migrate,
+    /// `doctor --invoke`: what the role in each target account needs on top of `target` to
+    /// invoke the agent (a model call) or the AgentCore runtime.
+    Invoke,
 }
 
 /// DynamoDB actions of a read-only run.
@@ -40,6 +43,12 @@ pub const TARGET_ACTIONS: &[&str] = &[
     "bedrock:ListAgentAliases",
     "bedrock-agentcore:GetAgentRuntime",
     "bedrock-agentcore:GetAgentRuntimeEndpoint",
+];
+
+/// Data-plane actions of `doctor --invoke` in the target account.
+pub const INVOKE_ACTIONS: &[&str] = &[
+    crate::aws::invoke::INVOKE_AGENT,
+    crate::aws::invoke::INVOKE_AGENT_RUNTIME,
 ];
 
 /// Actions `migrate` takes on its ledger table (`reglint-migrations`): create it once, read and
@@ -108,6 +117,12 @@ pub fn policies(mode: PolicyMode, p: &PolicyInputs) -> Value {
                 "ReglintVerify": doc(vec![statement("AssumeVerifierRoles", &["sts:AssumeRole"], roles)])
             })
         }
+        PolicyMode::Invoke => json!({
+            "ReglintInvoke": doc(vec![
+                statement("InvokeAgents", &INVOKE_ACTIONS[..1], vec!["arn:aws:bedrock:*:*:agent-alias/*/*".into()]),
+                statement("InvokeRuntimes", &INVOKE_ACTIONS[1..], vec!["arn:aws:bedrock-agentcore:*:*:runtime/*".into(), "arn:aws:bedrock-agentcore:*:*:runtime/*/runtime-endpoint/*".into()]),
+            ])
+        }),
         PolicyMode::Target => {
             let mut trust = json!({
                 "Effect": "Allow",

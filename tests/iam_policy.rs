@@ -1,5 +1,6 @@
 //! Least privilege: every AWS call the release binary makes in each mode (check on a table;
-//! --fix with a key-changing unsafe fix, then undo; --verify with an assumed role) is mapped to
+//! --fix with a key-changing unsafe fix, then undo; --verify with an assumed role; doctor
+//! --invoke, whose target-account calls need `target` and `invoke` together) is mapped to
 //! the IAM action that authorises it, and that action must be granted, on that resource, by
 //! `reglint iam-policy --mode <mode>`. Calls are seen by moto's call counter (per account) and,
 //! for DynamoDB, by a proxy that reads each request (a TransactWriteItems is authorised item
@@ -93,7 +94,7 @@ fn iam_action(call: &str) -> Option<String> {
     let (service, op) = call.split_once(':').unwrap();
     match (service, op) {
         ("sts", "GetCallerIdentity") => None,
-        ("bedrock-agent", op) => Some(format!("bedrock:{op}")),
+        ("bedrock-agent" | "bedrock-agent-runtime", op) => Some(format!("bedrock:{op}")),
         ("bedrock-agentcore-control" | "bedrock-agentcore", op) => {
             Some(format!("bedrock-agentcore:{op}"))
         }
@@ -219,6 +220,21 @@ async fn every_call_of_every_mode_is_granted_by_its_policy() {
                 &template,
             ]],
         ),
+        (
+            "invoke",
+            vec![vec![
+                "doctor",
+                "--account",
+                ACCT_A,
+                "--agent-id",
+                &agent,
+                "--alias-id",
+                &alias,
+                "--role-arn",
+                &template,
+                "--invoke",
+            ]],
+        ),
     ];
     for (mode, commands) in runs {
         moto.reset_calls();
@@ -261,6 +277,8 @@ async fn every_call_of_every_mode_is_granted_by_its_policy() {
         }
         let verify_policy = policy(dir.path(), "verify", &table);
         let target_policy = policy(dir.path(), "target", &table);
+        let invoke_policy = policy(dir.path(), "invoke", &table);
+        let assumes = matches!(mode, "verify" | "invoke");
         for call in &base_calls {
             let Some(action) = iam_action(call) else {
                 continue;
@@ -269,10 +287,10 @@ async fn every_call_of_every_mode_is_granted_by_its_policy() {
                 // Seen in detail by the proxy (a transaction counts as its items).
                 action == "dynamodb:TransactWriteItems" || dynamodb.contains(&action)
             } else if action == "sts:AssumeRole" {
-                mode == "verify" && allows(&verify_policy, &action, &role(ACCT_A))
+                assumes && allows(&verify_policy, &action, &role(ACCT_A))
             } else {
                 // The hub's own entries are verified with its own credentials.
-                mode == "verify"
+                assumes
                     && allows(
                         &target_policy,
                         &action,
@@ -281,7 +299,14 @@ async fn every_call_of_every_mode_is_granted_by_its_policy() {
             };
             assert!(granted, "{mode}: {call} in the hub account is not granted");
         }
-        if mode == "verify" {
+        if mode == "invoke" {
+            assert!(
+                remote_calls.contains("bedrock-agent-runtime:InvokeAgent"),
+                "{remote_calls:?}"
+            );
+            assert!(!base_calls.contains("bedrock-agent-runtime:InvokeAgent"));
+        }
+        if assumes {
             assert!(base_calls.contains("sts:AssumeRole"), "{base_calls:?}");
             assert!(!remote_calls.is_empty(), "verify called into A");
         } else {
@@ -294,13 +319,15 @@ async fn every_call_of_every_mode_is_granted_by_its_policy() {
             let Some(action) = iam_action(call) else {
                 continue;
             };
-            let resource = if action.contains("Alias") {
+            let resource = if action.contains("Alias") || action == "bedrock:InvokeAgent" {
                 format!("arn:aws:bedrock:{REGION}:{ACCT_A}:agent-alias/{agent}/{alias}")
             } else {
                 format!("arn:aws:bedrock:{REGION}:{ACCT_A}:agent/{agent}")
             };
+            let granted = allows(&target_policy, &action, &resource)
+                || (mode == "invoke" && allows(&invoke_policy, &action, &resource));
             assert!(
-                allows(&target_policy, &action, &resource),
+                granted,
                 "{mode}: {call} in {ACCT_A} is not granted by the target role's policy: {target_policy:#}"
             );
         }

@@ -7,6 +7,7 @@ pub mod budget;
 pub mod config;
 pub mod convert;
 pub mod errors;
+pub mod invoke;
 pub mod journal;
 pub mod ledger;
 pub mod sessions;

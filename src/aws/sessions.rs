@@ -33,6 +33,7 @@ use tokio::sync::{OnceCell, Semaphore};
 
 use super::bedrock::{ControlPlane, ControlPlaneClients};
 use super::errors::{classify, full_chain, AwsFailure};
+use super::invoke::{DataPlane, DataPlaneClients};
 
 /// The default `RoleSessionName`.
 pub const DEFAULT_SESSION_NAME: &str = "reglint";
@@ -639,15 +640,57 @@ impl Sessions {
             .clone()
     }
 
+    /// The data plane of a session's account in a Region (`doctor --invoke`): clients of this
+    /// session alone, made for this call, never shared with another account.
+    pub fn data_plane(&self, session: &AccountSession, region: &str) -> DataPlane {
+        let build = data_client_builder(&self.base, session, region, &self.counter);
+        let assumed = session.assumed.clone();
+        let first = build();
+        DataPlane::new(
+            first,
+            Box::new(move || {
+                if let Some(a) = &assumed {
+                    a.invalidate();
+                }
+                build()
+            }),
+        )
+    }
+
     /// AWS calls made so far, by API.
     pub fn calls(&self) -> BTreeMap<String, u64> {
         self.counter.snapshot()
     }
 }
 
+/// One service's client of a session in a Region: SigV4 with the session's credentials (never
+/// the bearer token of `AWS_BEARER_TOKEN_BEDROCK`), the given identity cache and retries, calls
+/// counted.
+macro_rules! session_client {
+    ($sdk:ident, $base:expr, $region:expr, $credentials:expr, $cache:expr, $retry:expr, $counter:expr) => {
+        $sdk::Client::from_conf(
+            $sdk::config::Builder::from($base)
+                .region($region.clone())
+                .credentials_provider($credentials.clone())
+                .identity_cache($cache.clone())
+                .retry_config($retry.clone())
+                .auth_scheme_preference([SIGV4])
+                .interceptor(CountCalls($counter.clone()))
+                .build(),
+        )
+    };
+}
+
+/// The run's attempts and backoff, in adaptive mode: throttling slows the client down.
+fn adaptive_retry(base: &SdkConfig) -> RetryConfig {
+    base.retry_config()
+        .cloned()
+        .unwrap_or_else(RetryConfig::standard)
+        .with_retry_mode(RetryMode::Adaptive)
+}
+
 /// Builds the control-plane clients of a session in a Region, each time with a fresh identity
-/// cache: SigV4 with the session's credentials (never the bearer token of
-/// `AWS_BEARER_TOKEN_BEDROCK`), adaptive retries, calls counted.
+/// cache.
 fn client_builder(
     base: &SdkConfig,
     session: &AccountSession,
@@ -660,31 +703,68 @@ fn client_builder(
     let counter = counter.clone();
     move || {
         let cache = IdentityCache::lazy().build();
-        // The run's attempts and backoff, in adaptive mode: throttling slows the client down.
+        let retry = adaptive_retry(&base);
+        ControlPlaneClients {
+            agents: session_client!(
+                aws_sdk_bedrockagent,
+                &base,
+                region,
+                credentials,
+                cache,
+                retry,
+                counter
+            ),
+            runtimes: session_client!(
+                aws_sdk_bedrockagentcorecontrol,
+                &base,
+                region,
+                credentials,
+                cache,
+                retry,
+                counter
+            ),
+        }
+    }
+}
+
+/// Builds the data-plane clients of a session in a Region, as [`client_builder`] does.
+fn data_client_builder(
+    base: &SdkConfig,
+    session: &AccountSession,
+    region: &str,
+    counter: &Arc<CallCounter>,
+) -> impl Fn() -> DataPlaneClients + Send + Sync + 'static {
+    let base = base.clone();
+    let credentials = session.credentials.clone();
+    let region = Region::new(region.to_string());
+    let counter = counter.clone();
+    move || {
+        let cache = IdentityCache::lazy().build();
+        // One call: the run's attempts in standard mode (adaptive mode's rate limiter would
+        // hold a throttled invocation back past its timeout).
         let retry = base
             .retry_config()
             .cloned()
-            .unwrap_or_else(RetryConfig::standard)
-            .with_retry_mode(RetryMode::Adaptive);
-        let agents = aws_sdk_bedrockagent::config::Builder::from(&base)
-            .region(region.clone())
-            .credentials_provider(credentials.clone())
-            .identity_cache(cache.clone())
-            .retry_config(retry.clone())
-            .auth_scheme_preference([SIGV4])
-            .interceptor(CountCalls(counter.clone()))
-            .build();
-        let runtimes = aws_sdk_bedrockagentcorecontrol::config::Builder::from(&base)
-            .region(region.clone())
-            .credentials_provider(credentials.clone())
-            .identity_cache(cache)
-            .retry_config(retry)
-            .auth_scheme_preference([SIGV4])
-            .interceptor(CountCalls(counter.clone()))
-            .build();
-        ControlPlaneClients {
-            agents: aws_sdk_bedrockagent::Client::from_conf(agents),
-            runtimes: aws_sdk_bedrockagentcorecontrol::Client::from_conf(runtimes),
+            .unwrap_or_else(RetryConfig::standard);
+        DataPlaneClients {
+            agents: session_client!(
+                aws_sdk_bedrockagentruntime,
+                &base,
+                region,
+                credentials,
+                cache,
+                retry,
+                counter
+            ),
+            runtimes: session_client!(
+                aws_sdk_bedrockagentcore,
+                &base,
+                region,
+                credentials,
+                cache,
+                retry,
+                counter
+            ),
         }
     }
 }

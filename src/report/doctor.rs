@@ -2,6 +2,9 @@
 //! under a failed step, and a closing line.
 
 use std::io::{self, Write};
+use std::time::Duration;
+
+use serde_json::json;
 
 use super::escape_terminal as esc;
 
@@ -22,6 +25,15 @@ impl StepStatus {
             StepStatus::Skipped => "skipped",
         }
     }
+
+    /// The status in the JSON document: `passed`, `failed`, `skipped`.
+    pub fn as_json(self) -> &'static str {
+        match self {
+            StepStatus::Passed => "passed",
+            StepStatus::Failed => "failed",
+            StepStatus::Skipped => "skipped",
+        }
+    }
 }
 
 /// One step of the checklist.
@@ -33,6 +45,63 @@ pub struct Step {
     pub detail: String,
     /// What to check next, for a failed step.
     pub next: Option<String>,
+    /// From the end of the step before to the end of this one.
+    pub duration: Duration,
+    /// The answer of an invocation step.
+    pub answer: Option<StepAnswer>,
+}
+
+/// What an invocation step read of the answer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StepAnswer {
+    /// The first characters of the answer.
+    pub preview: String,
+    pub bytes: usize,
+    pub truncated: bool,
+    pub first_chunk: Option<Duration>,
+    pub elapsed: Duration,
+}
+
+/// The whole checklist as one JSON document, for a CI job to keep.
+pub fn render_json(entry: &str, steps: &[Step], out: &mut dyn Write) -> io::Result<()> {
+    let ms = |d: Duration| (d.as_secs_f64() * 1000.0 * 10.0).round() / 10.0;
+    let count = |status: StepStatus| steps.iter().filter(|s| s.status == status).count();
+    let listed: Vec<serde_json::Value> = steps
+        .iter()
+        .enumerate()
+        .map(|(i, s)| {
+            let mut step = json!({
+                "number": i + 1,
+                "name": s.name,
+                "status": s.status.as_json(),
+                "detail": s.detail,
+                "next": s.next,
+                "duration_ms": ms(s.duration),
+            });
+            if let Some(a) = &s.answer {
+                step["answer"] = json!({
+                    "preview": a.preview,
+                    "bytes": a.bytes,
+                    "truncated": a.truncated,
+                    "first_chunk_ms": a.first_chunk.map(ms),
+                    "elapsed_ms": ms(a.elapsed),
+                });
+            }
+            step
+        })
+        .collect();
+    let failed = count(StepStatus::Failed);
+    let doc = json!({
+        "entry": entry,
+        "passed": failed == 0,
+        "checks": steps.len(),
+        "failed": failed,
+        "skipped": count(StepStatus::Skipped),
+        "duration_ms": ms(steps.iter().map(|s| s.duration).sum()),
+        "steps": listed,
+    });
+    serde_json::to_writer_pretty(&mut *out, &doc)?;
+    writeln!(out)
 }
 
 /// The first line: which entry is examined.
@@ -99,6 +168,8 @@ mod tests {
             status: StepStatus::Failed,
             detail: "refused\u{1b}[2J".into(),
             next: Some("check the trust policy".into()),
+            duration: Duration::from_millis(3),
+            answer: None,
         };
         let mut out = Vec::new();
         render_step(3, &step, false, &mut out).unwrap();
@@ -112,5 +183,42 @@ mod tests {
             String::from_utf8(out).unwrap(),
             "1 of 1 checks failed, 0 skipped\n"
         );
+    }
+
+    #[test]
+    fn the_json_document_counts_steps_and_keeps_data_as_it_is() {
+        let passed = Step {
+            name: "InvokeAgent".into(),
+            status: StepStatus::Passed,
+            detail: "answered".into(),
+            next: None,
+            duration: Duration::from_micros(1_260),
+            answer: Some(StepAnswer {
+                preview: "hi\u{1b}".into(),
+                bytes: 3,
+                truncated: false,
+                first_chunk: Some(Duration::from_millis(1)),
+                elapsed: Duration::from_millis(2),
+            }),
+        };
+        let skipped = Step {
+            name: "alias status".into(),
+            status: StepStatus::Skipped,
+            detail: "an earlier step failed".into(),
+            next: None,
+            duration: Duration::ZERO,
+            answer: None,
+        };
+        let mut out = Vec::new();
+        render_json("agent A", &[passed, skipped], &mut out).unwrap();
+        let doc: serde_json::Value = serde_json::from_slice(&out).unwrap();
+        assert_eq!(doc["passed"], json!(true));
+        assert_eq!(doc["checks"], json!(2));
+        assert_eq!(doc["skipped"], json!(1));
+        assert_eq!(doc["duration_ms"], json!(1.3));
+        assert_eq!(doc["steps"][0]["answer"]["preview"], json!("hi\u{1b}"));
+        assert_eq!(doc["steps"][0]["answer"]["first_chunk_ms"], json!(1.0));
+        assert_eq!(doc["steps"][1]["status"], json!("skipped"));
+        assert!(doc["steps"][1].get("answer").is_none());
     }
 }

@@ -15,7 +15,7 @@ mod rg004_set_instead_of_list;
 mod rg005_boolean_as_string_or_number;
 mod rg006_unknown_attribute;
 mod rg007_empty_required_value;
-mod rg101_stray_character_in_identifier;
+pub mod rg101_stray_character_in_identifier;
 mod rg102_malformed_agent_id;
 mod rg103_malformed_alias_id;
 mod rg104_draft_alias_in_registry;

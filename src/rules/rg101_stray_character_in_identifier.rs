@@ -75,6 +75,12 @@ fn check(ctx: &ItemCtx, out: &mut Vec<Violation>) {
     }
 }
 
+/// The stray characters of an identifier sent to Bedrock as it is (`doctor --invoke` names
+/// them after a ValidationException), shown as the finding shows them.
+pub fn stray_characters(value: &str) -> Vec<String> {
+    strip_stray(value).1.into_iter().map(show_char).collect()
+}
+
 fn is_valid(name: &str, value: &str, bedrock: bool) -> bool {
     match name {
         AGENT_ID if bedrock => is_agent_id(value),

@@ -318,16 +318,10 @@ impl Gatherer<'_> {
             }
             Lookup::NotFound(_) => {
                 self.progress.inc(aliases.len() as u64);
-                for other in self.accounts.iter().filter(|a| **a != place.account) {
-                    let there = Place {
-                        account: other.clone(),
-                        region: place.region.clone(),
-                    };
-                    if let Some(Lookup::Found(_)) = self.agent(&there, agent_id).await {
-                        return Some(other.clone());
-                    }
-                }
-                None
+                first_account_with(&self.accounts, place, |there| async move {
+                    self.agent(&there, agent_id).await
+                })
+                .await
             }
             Lookup::Failed(_) => {
                 self.progress.inc(aliases.len() as u64);
@@ -359,6 +353,46 @@ impl Gatherer<'_> {
 }
 
 /// Where a missing agent is looked for: the local account first, then the others in order.
+/// RG403's search: the first of `accounts` (other than `place`'s) whose control plane has the
+/// agent, in `place`'s Region.
+pub async fn first_account_with<F, Fut>(
+    accounts: &[String],
+    place: &Place,
+    lookup: F,
+) -> Option<String>
+where
+    F: Fn(Place) -> Fut,
+    Fut: std::future::Future<Output = Option<Lookup<AgentFacts>>>,
+{
+    for other in accounts.iter().filter(|a| **a != place.account) {
+        let there = Place {
+            account: other.clone(),
+            region: place.region.clone(),
+        };
+        if let Some(Lookup::Found(_)) = lookup(there).await {
+            return Some(other.clone());
+        }
+    }
+    None
+}
+
+/// RG403's search for one agent the data plane did not find (`doctor --invoke`): the local
+/// account, then `place`'s.
+pub async fn search_elsewhere(
+    sessions: &Sessions,
+    place: &Place,
+    agent_id: &str,
+) -> Option<String> {
+    let accounts = search_order(sessions, std::slice::from_ref(&place.account)).await;
+    first_account_with(&accounts, place, |there| async move {
+        let session = sessions.session(&there.account).await.ok()?;
+        let plane = sessions.control_plane(&session, &there.region);
+        Some(plane.get_agent(agent_id).await)
+    })
+    .await
+}
+
+/// The accounts a search for a missing agent asks, local first.
 async fn search_order(sessions: &Sessions, working: &[String]) -> Vec<String> {
     let mut search = Vec::new();
     if sessions.session(&sessions.local_account).await.is_ok() {

@@ -91,15 +91,40 @@ Retries are separate requests and count separately.
   GET  /_reglint/calls?by_account=1       {"123456789012": {"sts:AssumeRole": 2}, ...}
   POST /_reglint/calls/reset              zeroes everything, answers {}
 ``POST /moto-api/reset`` (moto's own) clears resources but not the counter.
+
+Data plane (moto has none): InvokeAgent and InvokeAgentRuntime
+---------------------------------------------------------------
+``POST /agents/A/agentAliases/B/sessions/S/text`` answers as the agent alias of the
+account the request's access key belongs to (moto's own mapping, so assumed-role
+credentials answer as the role's account): an application/vnd.amazon.eventstream
+body of ``chunk`` events (``{"bytes": base64}``), with the answer
+``Hello from account ACCT: agent A alias B heard 'TEXT'``; 404
+ResourceNotFoundException when that account has no such agent or alias.
+``POST /runtimes/ARN/invocations?qualifier=Q`` answers ``{"result": "Hello from
+account ACCT: runtime ID endpoint Q heard 'PROMPT'"}``.  Both are counted
+("bedrock-agent-runtime:InvokeAgent", "bedrock-agentcore:InvokeAgentRuntime").
+  POST /_reglint/invoke {"account": ACCT, "agentId": A, "agentAliasId": B, "mode": M}
+  POST /_reglint/invoke {"account": ACCT, "agentRuntimeArn": ARN, "mode": M}
+M: answer (default), access-denied (403 AccessDeniedException), not-found (404),
+validation (400 ValidationException), throttle (429 ThrottlingException), expired
+(403 ExpiredTokenException always), expired-once (to the first access key that
+calls, then answers any other), error-mid-stream (one chunk, then a
+dependencyFailedException event), hang (one chunk, then nothing for 120 s), big
+(an answer of 300 kB).
 """
 
 from __future__ import annotations
 
+import base64
+import binascii
 import fnmatch
 import json
 import os
+import re
+import struct
 import sys
 import threading
+import time
 from collections import Counter
 from datetime import datetime, timezone
 from typing import Any
@@ -981,7 +1006,8 @@ def control_app(app: Any) -> Any:
     def wrapped(environ: dict[str, Any], start_response: Any) -> Any:
         path = environ.get("PATH_INFO", "")
         if not path.startswith("/_reglint/"):
-            return app(environ, start_response)
+            answered = data_plane(environ, start_response)
+            return app(environ, start_response) if answered is None else answered
         method = environ.get("REQUEST_METHOD", "GET")
         query = parse_qs(environ.get("QUERY_STRING", ""), keep_blank_values=True)
         route = path.rstrip("/")
@@ -991,14 +1017,15 @@ def control_app(app: Any) -> Any:
             with CALLS_LOCK:
                 CALLS.clear()
             return respond(start_response, 200, {})
-        if route in ("/_reglint/status", "/_reglint/agent-status") and method == "POST":
+        setters = {"/_reglint/status": set_status, "/_reglint/agent-status": set_status, "/_reglint/invoke": set_invoke_mode}
+        if route in setters and method == "POST":
             try:
                 length = int(environ.get("CONTENT_LENGTH") or 0)
                 raw = environ["wsgi.input"].read(length) if length else b""
                 body = json.loads(raw or b"{}")
                 if not isinstance(body, dict):
                     raise ControlError(400, "body must be a JSON object")
-                set_status(body)
+                setters[route](body)
             except ControlError as err:
                 return respond(start_response, err.status, {"ok": False, "message": str(err)})
             except ValueError as err:
@@ -1007,6 +1034,200 @@ def control_app(app: Any) -> Any:
         return respond(start_response, 404, {"ok": False, "message": f"no route {method} {path}"})
 
     return wrapped
+
+
+# --------------------------------------------------------------------------
+# data plane: InvokeAgent and InvokeAgentRuntime (moto has neither)
+# --------------------------------------------------------------------------
+
+# (account, agentId, agentAliasId) or (account, runtimeArn) -> {"mode": ..., ...}
+INVOKE_MODES: dict[tuple[str, ...], dict[str, Any]] = {}
+# The access keys that have called each target, for "expired-once".
+INVOKE_KEYS: dict[tuple[str, ...], list[str]] = {}
+INVOKE_LOCK = threading.Lock()
+INVOKE_AGENT_PATH = re.compile(r"^/agents/([^/]+)/agentAliases/([^/]+)/sessions/([^/]+)/text/?$")
+# PATH_INFO is percent-decoded: the runtime ARN's "/" is there as it is.
+INVOKE_RUNTIME_PATH = re.compile(r"^/runtimes/(.+)/invocations/?$")
+CREDENTIAL = re.compile(r"Credential=([^/,\s]+)/[0-9]{8}/([^/]+)/")
+
+
+def event_header(name: str, value: str) -> bytes:
+    """One event-stream header of type string (7)."""
+    n, v = name.encode("utf-8"), value.encode("utf-8")
+    return bytes([len(n)]) + n + bytes([7]) + struct.pack(">H", len(v)) + v
+
+
+def event_frame(headers: dict[str, str], payload: bytes) -> bytes:
+    """An application/vnd.amazon.eventstream message: prelude (total length, headers length,
+    CRC32 of both), headers, payload, CRC32 of everything before."""
+    head = b"".join(event_header(k, v) for k, v in headers.items())
+    prelude = struct.pack(">II", 12 + len(head) + len(payload) + 4, len(head))
+    message = prelude + struct.pack(">I", binascii.crc32(prelude)) + head + payload
+    return message + struct.pack(">I", binascii.crc32(message))
+
+
+def chunk_event(text: str) -> bytes:
+    payload = json.dumps({"bytes": base64.b64encode(text.encode("utf-8")).decode("ascii")})
+    return event_frame(
+        {":message-type": "event", ":event-type": "chunk", ":content-type": "application/json"},
+        payload.encode("utf-8"),
+    )
+
+
+def exception_event(kind: str, message: str) -> bytes:
+    return event_frame(
+        {":message-type": "exception", ":exception-type": kind, ":content-type": "application/json"},
+        json.dumps({"message": message}).encode("utf-8"),
+    )
+
+
+def caller_of(environ: dict[str, Any]) -> tuple[str, str, str]:
+    """(access key, account, region) of a SigV4-signed request, the account as moto maps it."""
+    from moto.iam.models import get_account_id_from
+
+    match = CREDENTIAL.search(environ.get("HTTP_AUTHORIZATION", ""))
+    if not match:
+        return "", DEFAULT_ACCOUNT, DEFAULT_REGION
+    return match.group(1), str(get_account_id_from(match.group(1))), match.group(2)
+
+
+def aws_error(start_response: Any, status: int, code: str, message: str) -> list[bytes]:
+    data = json.dumps({"message": message}).encode("utf-8")
+    start_response(
+        f"{status} {code}",
+        [("Content-Type", "application/json"), ("x-amzn-ErrorType", code), ("Content-Length", str(len(data)))],
+    )
+    return [data]
+
+
+def invoke_mode(target: tuple[str, ...], access_key: str) -> str:
+    """The test's mode for the target; "expired-once" answers as expired to the first access key
+    that calls and as "answer" to any other (the credentials re-resolved)."""
+    with INVOKE_LOCK:
+        mode = str(INVOKE_MODES.get(target, {}).get("mode", "answer"))
+        keys = INVOKE_KEYS.setdefault(target, [])
+        if access_key not in keys:
+            keys.append(access_key)
+        if mode == "expired-once":
+            return "expired" if keys[0] == access_key else "answer"
+        return mode
+
+
+def refusal(start_response: Any, mode: str, action: str, resource: str) -> list[bytes] | None:
+    if mode == "expired":
+        return aws_error(start_response, 403, "ExpiredTokenException", "The security token included in the request is expired")
+    if mode == "access-denied":
+        return aws_error(
+            start_response, 403, "AccessDeniedException",
+            f"User is not authorized to perform: {action} on resource: {resource} because no identity-based policy allows the {action} action",
+        )
+    if mode == "validation":
+        return aws_error(start_response, 400, "ValidationException", "1 validation error detected: Value at 'agentAliasId' failed to satisfy constraint")
+    if mode == "throttle":
+        return aws_error(start_response, 429, "ThrottlingException", "Rate exceeded")
+    if mode == "not-found":
+        return aws_error(start_response, 404, "ResourceNotFoundException", f"{resource} was not found")
+    return None
+
+
+def stream(frames: list[bytes], mode: str) -> Any:
+    for frame in frames:
+        yield frame
+    if mode == "hang":
+        # Never ends on its own: the client's timeout must.
+        time.sleep(120)
+
+
+def invoke_agent(environ: dict[str, Any], start_response: Any, agent_id: str, alias_id: str, session_id: str) -> list[bytes] | Any:
+    access_key, account, region = caller_of(environ)
+    with CALLS_LOCK:
+        CALLS.setdefault(account, Counter())["bedrock-agent-runtime:InvokeAgent"] += 1
+    length = int(environ.get("CONTENT_LENGTH") or 0)
+    body = json.loads(environ["wsgi.input"].read(length) or b"{}") if length else {}
+    resource = f"arn:aws:bedrock:{region}:{account}:agent-alias/{agent_id}/{alias_id}"
+    mode = invoke_mode((account, agent_id, alias_id), access_key)
+    refused = refusal(start_response, mode, "bedrock:InvokeAgent", resource)
+    if refused is not None:
+        return refused
+    backend = CONTROL["bedrock-agent"]["backends"][account][region]
+    agent = backend.agents.get(agent_id)
+    if agent is None or alias_id not in agent.aliases:
+        return aws_error(start_response, 404, "ResourceNotFoundException", f"Failed to retrieve resource because it doesn't exist. Please check that the ARN {resource} is correct")
+    answer = f"Hello from account {account}: agent {agent_id} alias {alias_id} heard '{body.get('inputText', '')}'"
+    if mode == "big":
+        answer = answer + " " + "x" * 300_000
+    half = len(answer) // 2
+    frames = [chunk_event(answer[:half]), chunk_event(answer[half:])]
+    if mode == "error-mid-stream":
+        frames = [frames[0], exception_event("dependencyFailedException", "The action group's Lambda function failed")]
+    elif mode == "hang":
+        frames = frames[:1]
+    start_response(
+        "200 OK",
+        [
+            ("Content-Type", "application/vnd.amazon.eventstream"),
+            ("x-amzn-bedrock-agent-content-type", "application/json"),
+            ("x-amz-bedrock-agent-session-id", unquote(session_id)),
+        ],
+    )
+    return stream(frames, mode)
+
+
+def invoke_runtime(environ: dict[str, Any], start_response: Any, arn: str) -> list[bytes] | Any:
+    access_key, account, _region = caller_of(environ)
+    with CALLS_LOCK:
+        CALLS.setdefault(account, Counter())["bedrock-agentcore:InvokeAgentRuntime"] += 1
+    qualifier = parse_qs(environ.get("QUERY_STRING", "")).get("qualifier", ["DEFAULT"])[0]
+    length = int(environ.get("CONTENT_LENGTH") or 0)
+    payload = json.loads(environ["wsgi.input"].read(length) or b"{}") if length else {}
+    mode = invoke_mode((account, arn), access_key)
+    refused = refusal(start_response, mode, "bedrock-agentcore:InvokeAgentRuntime", arn)
+    if refused is not None:
+        return refused
+    parts = arn.split(":")
+    backend = CONTROL["bedrock-agentcore-control"]["backends"][account][parts[3] if len(parts) > 3 else DEFAULT_REGION]
+    runtime_id = arn.rsplit("/", 1)[-1]
+    if runtime_id not in backend.agent_runtimes or (runtime_id, qualifier) not in backend.agent_runtime_endpoints:
+        return aws_error(start_response, 404, "ResourceNotFoundException", f"runtime {arn} endpoint {qualifier} was not found")
+    data = json.dumps({"result": f"Hello from account {account}: runtime {runtime_id} endpoint {qualifier} heard '{payload.get('prompt', '')}'"}).encode("utf-8")
+    start_response(
+        "200 OK",
+        [
+            ("Content-Type", "application/json"),
+            ("X-Amzn-Bedrock-AgentCore-Runtime-Session-Id", environ.get("HTTP_X_AMZN_BEDROCK_AGENTCORE_RUNTIME_SESSION_ID", "")),
+        ],
+    )
+    return stream([data[: len(data) // 2], data[len(data) // 2 :]], mode)
+
+
+def data_plane(environ: dict[str, Any], start_response: Any) -> list[bytes] | Any | None:
+    """Answers InvokeAgent and InvokeAgentRuntime; None for any other request."""
+    if environ.get("REQUEST_METHOD") != "POST":
+        return None
+    path = environ.get("PATH_INFO", "")
+    match = INVOKE_AGENT_PATH.match(path)
+    if match:
+        return invoke_agent(environ, start_response, *(unquote(g) for g in match.groups()))
+    match = INVOKE_RUNTIME_PATH.match(path)
+    if match:
+        return invoke_runtime(environ, start_response, unquote(match.group(1)))
+    return None
+
+
+def set_invoke_mode(body: dict[str, Any]) -> None:
+    account = str(body.get("account") or DEFAULT_ACCOUNT)
+    mode = str(body.get("mode") or "answer")
+    if mode not in ("answer", "access-denied", "not-found", "validation", "throttle", "expired", "expired-once", "error-mid-stream", "hang", "big"):
+        raise ControlError(400, f"unknown mode {mode}")
+    if "agentRuntimeArn" in body:
+        target: tuple[str, ...] = (account, str(body["agentRuntimeArn"]))
+    elif "agentId" in body and "agentAliasId" in body:
+        target = (account, str(body["agentId"]), str(body["agentAliasId"]))
+    else:
+        raise ControlError(400, "need agentId and agentAliasId, or agentRuntimeArn")
+    with INVOKE_LOCK:
+        INVOKE_MODES[target] = {"mode": mode}
+        INVOKE_KEYS.pop(target, None)
 
 
 # --------------------------------------------------------------------------
