@@ -531,8 +531,9 @@ fn statistics_count_what_the_full_report_lists() {
 }
 
 /// Findings printed as they are found (stdout) are byte for byte the report written whole
-/// (`--output`), in every format that streams, over several sources with findings between
-/// items, across items and after the last one (an exception that matches nothing).
+/// (`--output`, streamed to a temporary file beside it or spilled), in every format that
+/// streams, over several sources with findings between items, across items and after the last
+/// one (an exception that matches nothing).
 #[test]
 fn streamed_findings_equal_the_report_written_whole() {
     let dir = tempfile::tempdir().unwrap();
@@ -552,7 +553,9 @@ fn streamed_findings_equal_the_report_written_whole() {
         "reglint.toml",
         b"[[rules.exceptions]]\nkey = { agent_id = \"NOBODY0000\" }\nrules = [\"RG101\"]\nreason = \"kept for the test\"\n",
     );
-    for format in ["text", "concise", "jsonl", "github", "json", "sarif"] {
+    for format in [
+        "text", "concise", "jsonl", "github", "json", "sarif", "gitlab",
+    ] {
         let streamed = reglint()
             .current_dir(dir.path())
             .args(["check", "--format", format])
@@ -575,7 +578,7 @@ fn streamed_findings_equal_the_report_written_whole() {
         assert_eq!(stdout(&streamed), written, "{format}");
         assert!(written.contains("RG900"), "{format}: {written}");
         assert!(written.contains("RG301"), "{format}: {written}");
-        if matches!(format, "json" | "sarif") {
+        if matches!(format, "json" | "sarif" | "gitlab") {
             // Without a temporary file the findings are kept in memory: the same report.
             let kept = reglint()
                 .current_dir(dir.path())
@@ -588,5 +591,35 @@ fn streamed_findings_equal_the_report_written_whole() {
             assert_eq!(kept.status.code(), Some(1), "{}", stderr(&kept));
             assert_eq!(stdout(&kept), written, "{format} without a temporary file");
         }
+    }
+    // A run that stops on unreadable input leaves an existing report as it was, and no
+    // temporary file beside it, though its findings were being streamed there.
+    let broken = write(
+        dir.path(),
+        "broken.jsonl",
+        format!("{}\n{{\"agent_id\": \n", typed_clean()).as_bytes(),
+    );
+    for format in ["text", "jsonl", "gitlab"] {
+        let out = dir.path().join(format!("kept.{format}"));
+        std::fs::write(&out, "the last good report\n").unwrap();
+        let run = reglint()
+            .current_dir(dir.path())
+            .args(["check", "--format", format, "--output"])
+            .arg(&out)
+            .arg(&second)
+            .arg(&broken)
+            .output()
+            .unwrap();
+        assert_eq!(run.status.code(), Some(2), "{}", stderr(&run));
+        assert_eq!(
+            std::fs::read_to_string(&out).unwrap(),
+            "the last good report\n"
+        );
+        let left: Vec<_> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .filter_map(|e| e.ok())
+            .filter(|e| e.file_name().to_string_lossy().starts_with(".reglint-"))
+            .collect();
+        assert!(left.is_empty(), "{format}: {left:?}");
     }
 }

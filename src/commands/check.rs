@@ -256,7 +256,7 @@ pub fn run(args: &CheckArgs, quiet: bool) -> Result<u8, RunError> {
         crate::baseline::attach(report, args, linter)
     })?;
     let recorded = audit_facts(&mut report, args, &config, code);
-    emit(&report, args, quiet)?;
+    emit(&mut report, args, quiet)?;
     if let Err(e) = recorded {
         // The report is out; the run's line is not in the history.
         report::print_error(&e);
@@ -342,19 +342,32 @@ fn mode_of(args: &CheckArgs) -> Mode {
 }
 
 /// A report of files goes out as it is found; fixes, tables and verification (which add
-/// findings to earlier items) keep the report until the end. With `--output` (written whole,
-/// then renamed) only json and sarif stream: their findings go to a temporary file and are
-/// spliced into the document at the end, so memory stays flat.
+/// findings to earlier items) keep the report until the end. With `--output` the report is
+/// written to a temporary file beside the output, renamed at the end: the line formats stream
+/// their findings into it; json, sarif and gitlab spill theirs to another temporary file, to be
+/// spliced into the document at the end. Either way memory stays flat. junit, which groups
+/// findings by rule, and the audit formats keep the report.
 fn start_stream(args: &CheckArgs, quiet: bool, sources: &[SourceSpec], report: &mut Report) {
-    let spills = matches!(
-        args.format,
-        report::OutputFormat::Json | report::OutputFormat::Sarif
-    );
+    use report::OutputFormat as F;
+    let spills = matches!(args.format, F::Json | F::Sarif | F::Gitlab);
+    let lines = matches!(args.format, F::Text | F::Concise | F::Jsonl | F::Github);
     let tables = sources.iter().any(|s| matches!(s, SourceSpec::Table(_)));
-    if tables || (args.output.is_some() && !spills) {
+    if tables || (args.output.is_some() && !spills && !lines) {
         return;
     }
-    let out: Box<dyn std::io::Write + Send> = match args.output {
+    let out: Box<dyn std::io::Write + Send> = match &args.output {
+        Some(path) if lines => {
+            // Should the file not be made here, the report is kept and written at the end,
+            // where the error is reported.
+            let Ok(tmp) = super::temp_beside(path) else {
+                return;
+            };
+            let Ok(file) = tmp.as_file().try_clone() else {
+                return;
+            };
+            report.output_file = Some(tmp);
+            Box::new(file)
+        }
         // The stream only spills; the document is written by `emit`.
         Some(_) => Box::new(std::io::sink()),
         None => Box::new(std::io::stdout()),
@@ -459,9 +472,15 @@ fn render_options(args: &CheckArgs, quiet: bool, statistics: bool) -> RenderOpti
     }
 }
 
-fn emit(report: &Report, args: &CheckArgs, quiet: bool) -> Result<(), RunError> {
+fn emit(report: &mut Report, args: &CheckArgs, quiet: bool) -> Result<(), RunError> {
     let opts = render_options(args, quiet, args.statistics);
     match &args.output {
+        Some(path) if report.output_file.is_some() => {
+            // The findings are in the file already: the summary follows them.
+            let streamed = report.output_file.take();
+            finish_streamed(report, args.format, &opts, streamed, path)
+                .map_err(|e| RunError::write(path, e))?;
+        }
         Some(path) => {
             super::write_atomically(path, |out| report::render(report, args.format, &opts, out))
                 .map_err(|e| RunError::write(path, e))?;
@@ -471,6 +490,24 @@ fn emit(report: &Report, args: &CheckArgs, quiet: bool) -> Result<(), RunError> 
         }
     }
     Ok(())
+}
+
+/// Appends the rest of the report to the file its findings were streamed to, and makes it
+/// `path`.
+fn finish_streamed(
+    report: &Report,
+    format: report::OutputFormat,
+    opts: &report::RenderOptions,
+    streamed: Option<tempfile::NamedTempFile>,
+    path: &std::path::Path,
+) -> std::io::Result<()> {
+    use std::io::{Seek, SeekFrom};
+    let Some(mut tmp) = streamed else {
+        return Ok(());
+    };
+    tmp.as_file_mut().seek(SeekFrom::End(0))?;
+    report::render(report, format, opts, tmp.as_file_mut())?;
+    super::commit_atomically(tmp, path)
 }
 
 /// Exit status of a `check` run (spec §1): with `--diff`, 1 also when anything would change.

@@ -121,11 +121,17 @@ pub fn write_atomically(
     path: &std::path::Path,
     write: impl FnOnce(&mut dyn std::io::Write) -> std::io::Result<()>,
 ) -> std::io::Result<()> {
+    let mut tmp = temp_beside(path)?;
+    write(tmp.as_file_mut())?;
+    commit_atomically(tmp, path)
+}
+
+/// A temporary file in `path`'s folder, to become `path` by [`commit_atomically`].
+pub fn temp_beside(path: &std::path::Path) -> std::io::Result<tempfile::NamedTempFile> {
     let dir = match path.parent() {
         Some(d) if !d.as_os_str().is_empty() => d,
         _ => std::path::Path::new("."),
     };
-    let existing = std::fs::metadata(path).ok().map(|m| m.permissions());
     let mut builder = tempfile::Builder::new();
     builder.prefix(".reglint-").suffix(".tmp");
     #[cfg(unix)]
@@ -135,8 +141,15 @@ pub fn write_atomically(
         use std::os::unix::fs::PermissionsExt;
         builder.permissions(std::fs::Permissions::from_mode(0o666));
     }
-    let mut tmp = builder.tempfile_in(dir)?;
-    write(tmp.as_file_mut())?;
+    builder.tempfile_in(dir)
+}
+
+/// Makes the temporary file `path`, flushed to disk; a file it replaces keeps its mode.
+pub fn commit_atomically(
+    tmp: tempfile::NamedTempFile,
+    path: &std::path::Path,
+) -> std::io::Result<()> {
+    let existing = std::fs::metadata(path).ok().map(|m| m.permissions());
     if let Some(p) = existing {
         // A file that is replaced keeps its mode.
         tmp.as_file().set_permissions(p)?;

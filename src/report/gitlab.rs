@@ -51,15 +51,50 @@ struct Lines {
 }
 
 pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
+    if let Some(spilled) = &report.spilled {
+        spilled.write_array(b"", out)?;
+        return writeln!(out);
+    }
     let base = project_dir();
     let issues = issues(&report.diagnostics, base.as_deref());
     serde_json::to_writer_pretty(&mut *out, &issues)?;
     writeln!(out)
 }
 
+/// A finding as an element of the document's array, as the whole document writes it,
+/// separator first; `occurrence` counts the findings with its fingerprint written before.
+pub(super) fn write_element(
+    d: &Diagnostic,
+    base: Option<&str>,
+    occurrence: usize,
+    first: bool,
+    out: &mut dyn Write,
+) -> io::Result<()> {
+    super::stream::write_element(&issue(d, base, occurrence), first, b"  ", out)
+}
+
+/// How often each fingerprint was written so far, for a streamed report: 8 bytes of its hash
+/// and a count per distinct fingerprint, never the findings.
+#[derive(Debug, Default)]
+pub(super) struct Occurrences(hashbrown::HashMap<u64, usize>);
+
+impl Occurrences {
+    /// The occurrence number of the next finding with `fingerprint` (0 for the first).
+    pub(super) fn next(&mut self, fingerprint: &str) -> usize {
+        let key = u64::from_le_bytes(
+            Sha256::digest(fingerprint.as_bytes())[..8]
+                .try_into()
+                .unwrap_or_default(),
+        );
+        let n = self.0.entry(key).or_default();
+        *n += 1;
+        *n - 1
+    }
+}
+
 /// The folder paths are made relative to: `$CI_PROJECT_DIR` in a GitLab job, else the working
 /// directory.
-fn project_dir() -> Option<String> {
+pub(super) fn project_dir() -> Option<String> {
     match std::env::var("CI_PROJECT_DIR") {
         Ok(dir) if !dir.is_empty() => Some(dir.replace('\\', "/").trim_end_matches('/').into()),
         _ => working_dir(),
@@ -146,6 +181,38 @@ fn escape_into(out: &mut String, s: &str) {
 mod tests {
     use super::*;
     use crate::report::json::tests::sample;
+
+    #[test]
+    fn a_document_with_spilled_issues_is_the_document_written_whole() {
+        let base = project_dir();
+        let seen = std::cell::RefCell::new(Occurrences::default());
+        let write = |d: &Diagnostic, first: bool, out: &mut dyn Write| {
+            if first {
+                *seen.borrow_mut() = Occurrences::default();
+            }
+            let n = seen.borrow_mut().next(&d.fingerprint);
+            write_element(d, base.as_deref(), n, first, out)
+        };
+        crate::report::stream::testing::assert_spilled_is_whole(Report::default, write, render);
+
+        // A repeated finding hashes its occurrence number, streamed as written whole.
+        let twice = vec![sample(true), sample(true)];
+        let whole = issues(&twice, base.as_deref());
+        let mut occurrences = Occurrences::default();
+        for (d, issue) in twice.iter().zip(&whole) {
+            let mut one = Vec::new();
+            write_element(
+                d,
+                base.as_deref(),
+                occurrences.next(&d.fingerprint),
+                true,
+                &mut one,
+            )
+            .unwrap();
+            assert!(String::from_utf8(one).unwrap().contains(&issue.fingerprint));
+        }
+        assert_ne!(whole[0].fingerprint, whole[1].fingerprint);
+    }
 
     #[test]
     fn a_file_finding_and_a_table_finding_are_exactly_these_objects() {

@@ -189,8 +189,12 @@ pub struct Report {
     pub counts_only: bool,
     /// Findings written as they are found instead of kept ([`Stream`]).
     pub stream: Option<Stream>,
-    /// `json` or `sarif` findings the stream wrote to a temporary file, for the renderer.
+    /// `json`, `sarif` or `gitlab` findings the stream wrote to a temporary file, for the
+    /// renderer.
     pub spilled: Option<Spilled>,
+    /// With `--output`, the temporary file beside it the findings were streamed to; the
+    /// renderer appends the rest, then it is renamed.
+    pub output_file: Option<tempfile::NamedTempFile>,
     pub summary: Summary,
     pub diffs: Vec<FileDiff>,
     /// What the run did or could not do, for people (written files, skipped fixes).

@@ -14,7 +14,7 @@ use std::io::{self, BufWriter, Write};
 
 use super::text::Palette;
 use super::{
-    concise, github, json, order_key, sarif, text, working_dir, OutputFormat, RenderOptions,
+    concise, github, gitlab, json, order_key, sarif, text, working_dir, OutputFormat, RenderOptions,
 };
 use crate::diagnostic::Diagnostic;
 
@@ -25,8 +25,11 @@ pub struct Stream {
     cwd: Option<String>,
     /// `None` once the reader has gone away.
     out: Option<BufWriter<Box<dyn Write + Send>>>,
-    /// Where `json` and `sarif` findings go until the document is written.
+    /// Where `json`, `sarif` and `gitlab` findings go until the document is written.
     spill: Option<(BufWriter<File>, usize)>,
+    /// `gitlab`: how often each fingerprint was written, and the folder paths are relative to.
+    occurrences: gitlab::Occurrences,
+    gitlab_base: Option<String>,
     pending: Vec<Diagnostic>,
     pending_item: Option<(usize, usize)>,
     error: Option<io::Error>,
@@ -56,12 +59,11 @@ impl Stream {
             | OutputFormat::Concise
             | OutputFormat::Jsonl
             | OutputFormat::Github => None,
-            OutputFormat::Json | OutputFormat::Sarif => Some((
+            OutputFormat::Json | OutputFormat::Sarif | OutputFormat::Gitlab => Some((
                 BufWriter::with_capacity(1 << 16, tempfile::tempfile().ok()?),
                 0,
             )),
             OutputFormat::Junit
-            | OutputFormat::Gitlab
             | OutputFormat::Emf
             | OutputFormat::Openmetrics
             | OutputFormat::Html => return None,
@@ -69,6 +71,10 @@ impl Stream {
         Some(Stream {
             spill,
             format,
+            occurrences: gitlab::Occurrences::default(),
+            gitlab_base: (format == OutputFormat::Gitlab)
+                .then(gitlab::project_dir)
+                .flatten(),
             palette: Palette::new(opts.color),
             opts,
             cwd: working_dir(),
@@ -131,6 +137,10 @@ impl Stream {
             let written = match self.format {
                 OutputFormat::Sarif => {
                     sarif::write_element(d, self.cwd.as_deref(), *count == 0, file)
+                }
+                OutputFormat::Gitlab => {
+                    let n = self.occurrences.next(&d.fingerprint);
+                    gitlab::write_element(d, self.gitlab_base.as_deref(), n, *count == 0, file)
                 }
                 _ => json::write_element(d, *count == 0, file),
             };
