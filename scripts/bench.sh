@@ -6,6 +6,7 @@
 #   scripts/bench.sh                      # 100,000 and 1,000,000 items, every format
 #   SIZES=100000 FORMATS="jsonl export" RUNS=3 scripts/bench.sh
 #   scripts/bench.sh segments             # a moto table scanned with 1, 2, 4 and 8 segments
+#   scripts/bench.sh peer                 # against benches/peer.py on 200,000 items (PEER_ITEMS)
 #
 # Environment: SIZES, FORMATS, RUNS (hyperfine runs, default 5), WORK (corpora, default
 # /tmp/reglint-bench), OUT, DEFECT_RATE (default 0.1), SEG_ITEMS (items in the moto table,
@@ -114,6 +115,33 @@ reports() {
     echo "| json, --output FILE | $(wall "report-json-file" "$bin -q check --format json --output $OUT/report.out $p") |"
 }
 
+peer() {
+    # The hand-written peer (benches/peer.py: json.loads per line, boto3's TypeDeserializer,
+    # regex and list checks, a duplicate set) and reglint on the same 200,000 typed JSON Lines,
+    # taking turns in one run. boto3 comes with moto's virtual environment.
+    local py p
+    py="$("$root/scripts/setup-moto.sh" | tail -n 1)"
+    p=$(corpus jsonl "${PEER_ITEMS:-200000}")
+    echo
+    echo "## Against the hand-written peer (${PEER_ITEMS:-200000} typed JSON Lines)"
+    echo
+    machine
+    echo
+    hyperfine --style none --warmup 1 --runs "$RUNS" -i --export-json "$OUT/peer.json" \
+        -n reglint "$bin -q check --statistics $p" \
+        -n "reglint --format json --output" "$bin -q check --format json --output $OUT/peer-report.json $p" \
+        -n peer "$py $root/benches/peer.py $p" >/dev/null 2>&1
+    python3 - "$OUT/peer.json" <<'PY'
+import json, sys
+results = {r["command"]: r for r in json.load(open(sys.argv[1]))["results"]}
+peer = results["peer"]["mean"]
+print("| run | wall (mean ± sd) | peer's time over this |")
+print("|---|---|---|")
+for name, r in results.items():
+    print("| %s | %.3f s ± %.3f | %.1f× |" % (name, r["mean"], r["stddev"], peer / r["mean"]))
+PY
+}
+
 segments() {
     # A moto table scanned with 1, 2, 4 and 8 segments. Needs the table reader
     # (`reglint check dynamodb://TABLE`) and moto (scripts/setup-moto.sh makes .venv).
@@ -166,9 +194,10 @@ PY
 }
 
 case "${1:-files}" in
-    files) { files; reports; } | tee "$summary" ;;
+    files) { files; reports; peer; } | tee "$summary" ;;
     reports) reports | tee -a "$summary" ;;
+    peer) peer | tee -a "$summary" ;;
     segments) segments | tee -a "$summary" ;;
-    all) { files; reports; segments; } | tee "$summary" ;;
-    *) echo "usage: scripts/bench.sh [files|reports|segments|all]" >&2; exit 2 ;;
+    all) { files; reports; peer; segments; } | tee "$summary" ;;
+    *) echo "usage: scripts/bench.sh [files|reports|peer|segments|all]" >&2; exit 2 ;;
 esac

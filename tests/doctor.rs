@@ -5,6 +5,8 @@
 #[path = "support/dynoxide.rs"]
 mod dynoxide;
 
+#[path = "support/doctor.rs"]
+mod doctor;
 #[path = "support/dynamo.rs"]
 mod dynamo;
 #[path = "support/moto.rs"]
@@ -12,75 +14,9 @@ mod moto;
 #[path = "support/world.rs"]
 mod world;
 
-use std::sync::{Mutex, MutexGuard, OnceLock};
-
+use doctor::{fixture, line, next_of};
 use serde_json::json;
-use world::{World, ACCT_A, ACCT_B, ACCT_C, ACCT_D, EXTERNAL_ID, LOCAL, MISSING_RUNTIME};
-
-struct Fixture {
-    moto: moto::Moto,
-    world: World,
-    dir: tempfile::TempDir,
-}
-
-fn fixture() -> Option<(&'static Fixture, MutexGuard<'static, ()>)> {
-    static FIXTURE: OnceLock<Result<Fixture, String>> = OnceLock::new();
-    static SERIAL: Mutex<()> = Mutex::new(());
-    let guard = SERIAL.lock().unwrap_or_else(|p| p.into_inner());
-    let fx = FIXTURE
-        .get_or_init(|| {
-            let moto = moto::Moto::try_start()?;
-            let world = World::build(&moto);
-            let dir = tempfile::tempdir().unwrap();
-            std::fs::write(dir.path().join("reglint.toml"), world.config()).unwrap();
-            std::fs::write(
-                dir.path().join("registry.json"),
-                serde_json::to_string_pretty(&world.registry()).unwrap(),
-            )
-            .unwrap();
-            Ok(Fixture { moto, world, dir })
-        })
-        .as_ref()
-        .or_else(|why| moto::unavailable(why).ok_or(()))
-        .ok()?;
-    fx.moto.reset_calls();
-    Some((fx, guard))
-}
-
-impl Fixture {
-    /// `reglint doctor ARGS` in the fixture's directory (its reglint.toml applies).
-    fn doctor(&self, args: &[&str]) -> (i32, String) {
-        let mut cmd = assert_cmd::Command::cargo_bin("reglint").unwrap();
-        cmd.envs(self.moto.env());
-        for k in moto::ENV_REMOVE {
-            cmd.env_remove(k);
-        }
-        let out = cmd
-            .current_dir(self.dir.path())
-            .arg("doctor")
-            .args(args)
-            .output()
-            .unwrap();
-        (
-            out.status.code().unwrap(),
-            String::from_utf8(out.stdout).unwrap(),
-        )
-    }
-}
-
-fn line(out: &str, number: usize) -> &str {
-    let prefix = format!("{number:>2}. ");
-    out.lines()
-        .find(|l| l.starts_with(&prefix))
-        .unwrap_or_else(|| panic!("no step {number} in:\n{out}"))
-}
-
-/// The text under step `number` (its `next:` advice).
-fn next_of(out: &str, number: usize) -> String {
-    let lines: Vec<&str> = out.lines().collect();
-    let i = lines.iter().position(|l| *l == line(out, number)).unwrap();
-    lines[i + 1].trim().to_string()
-}
+use world::{ACCT_A, ACCT_B, ACCT_C, ACCT_D, EXTERNAL_ID, LOCAL, MISSING_RUNTIME};
 
 #[test]
 fn a_healthy_cross_account_entry_passes_every_step() {

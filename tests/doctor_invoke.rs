@@ -7,6 +7,8 @@
 #[path = "support/dynoxide.rs"]
 mod dynoxide;
 
+#[path = "support/doctor.rs"]
+mod doctor;
 #[path = "support/dynamo.rs"]
 mod dynamo;
 #[path = "support/moto.rs"]
@@ -14,62 +16,13 @@ mod moto;
 #[path = "support/world.rs"]
 mod world;
 
-use std::sync::{Mutex, MutexGuard, OnceLock};
 use std::time::{Duration, Instant};
 
+use doctor::{fixture, line, next_of, Fixture};
 use serde_json::{json, Value};
-use world::{World, ACCT_A, ACCT_D, EXTERNAL_ID, LOCAL};
-
-struct Fixture {
-    moto: moto::Moto,
-    world: World,
-    dir: tempfile::TempDir,
-}
-
-fn fixture() -> Option<(&'static Fixture, MutexGuard<'static, ()>)> {
-    static FIXTURE: OnceLock<Result<Fixture, String>> = OnceLock::new();
-    static SERIAL: Mutex<()> = Mutex::new(());
-    let guard = SERIAL.lock().unwrap_or_else(|p| p.into_inner());
-    let fx = FIXTURE
-        .get_or_init(|| {
-            let moto = moto::Moto::try_start()?;
-            let world = World::build(&moto);
-            let dir = tempfile::tempdir().unwrap();
-            std::fs::write(dir.path().join("reglint.toml"), world.config()).unwrap();
-            std::fs::write(
-                dir.path().join("registry.json"),
-                serde_json::to_string_pretty(&world.registry()).unwrap(),
-            )
-            .unwrap();
-            Ok(Fixture { moto, world, dir })
-        })
-        .as_ref()
-        .or_else(|why| moto::unavailable(why).ok_or(()))
-        .ok()?;
-    fx.moto.reset_calls();
-    Some((fx, guard))
-}
+use world::{ACCT_A, ACCT_D, EXTERNAL_ID, LOCAL};
 
 impl Fixture {
-    /// `reglint doctor ARGS` in the fixture's directory: exit code and stdout.
-    fn doctor(&self, args: &[&str]) -> (i32, String) {
-        let mut cmd = assert_cmd::Command::cargo_bin("reglint").unwrap();
-        cmd.envs(self.moto.env());
-        for k in moto::ENV_REMOVE {
-            cmd.env_remove(k);
-        }
-        let out = cmd
-            .current_dir(self.dir.path())
-            .arg("doctor")
-            .args(args)
-            .output()
-            .unwrap();
-        (
-            out.status.code().unwrap(),
-            String::from_utf8(out.stdout).unwrap(),
-        )
-    }
-
     /// How the harness answers InvokeAgent on the agent alias of `account`.
     fn mode(&self, account: &str, agent_id: &str, alias_id: &str, mode: &str) {
         let body = json!({"account": account, "agentId": agent_id, "agentAliasId": alias_id, "mode": mode});
@@ -103,19 +56,6 @@ impl Fixture {
             .as_u64()
             .unwrap_or(0)
     }
-}
-
-fn line(out: &str, number: usize) -> &str {
-    let prefix = format!("{number:>2}. ");
-    out.lines()
-        .find(|l| l.starts_with(&prefix))
-        .unwrap_or_else(|| panic!("no step {number} in:\n{out}"))
-}
-
-fn next_of(out: &str, number: usize) -> String {
-    let lines: Vec<&str> = out.lines().collect();
-    let i = lines.iter().position(|l| *l == line(out, number)).unwrap();
-    lines[i + 1].trim().to_string()
 }
 
 #[test]

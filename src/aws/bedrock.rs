@@ -18,7 +18,7 @@ use aws_smithy_types::error::metadata::ProvideErrorMetadata;
 use tokio::sync::Semaphore;
 use tokio::time::Instant;
 
-use super::errors::{classify, AwsFailure};
+use super::errors::{classify_response, AwsFailure};
 
 /// IAM actions, as the messages name them.
 pub const GET_AGENT: &str = "bedrock:GetAgent";
@@ -231,19 +231,7 @@ fn classified<E>(err: &SdkError<E, HttpResponse>) -> Classified
 where
     E: ProvideErrorMetadata + std::error::Error + 'static,
 {
-    let (code, status) = match err {
-        SdkError::ServiceError(se) => (
-            se.err().code().unwrap_or_default().to_string(),
-            Some(se.raw().status().as_u16()),
-        ),
-        _ => (String::new(), None),
-    };
-    let failure = match (classify(err), status) {
-        // An error without a known code (a proxy's 503 page): judge by the status.
-        (AwsFailure::Other { message, .. }, Some(429)) => AwsFailure::Throttled { message },
-        (AwsFailure::Other { message, .. }, Some(500..=599)) => AwsFailure::Unavailable { message },
-        (failure, _) => failure,
-    };
+    let (failure, code, _) = classify_response(err);
     Classified { failure, code }
 }
 

@@ -120,6 +120,30 @@ where
     }
 }
 
+/// Classifies an error of an HTTP call, with the service's error code (empty when none) and the
+/// HTTP status of a service error. An error without a known code (a proxy's 503 page) is judged
+/// by its status.
+pub fn classify_response<E>(
+    err: &SdkError<E, aws_smithy_runtime_api::client::orchestrator::HttpResponse>,
+) -> (AwsFailure, String, Option<u16>)
+where
+    E: ProvideErrorMetadata + std::error::Error + 'static,
+{
+    let (code, status) = match err {
+        SdkError::ServiceError(se) => (
+            se.err().code().unwrap_or_default().to_string(),
+            Some(se.raw().status().as_u16()),
+        ),
+        _ => (String::new(), None),
+    };
+    let failure = match (classify(err), status) {
+        (AwsFailure::Other { message, .. }, Some(429)) => AwsFailure::Throttled { message },
+        (AwsFailure::Other { message, .. }, Some(500..=599)) => AwsFailure::Unavailable { message },
+        (failure, _) => failure,
+    };
+    (failure, code, status)
+}
+
 /// An error and all its causes, joined.
 pub fn full_chain(err: &dyn std::error::Error) -> String {
     let mut parts = vec![err.to_string()];

@@ -11,7 +11,7 @@ use aws_sdk_bedrockagentruntime::types::ResponseStream;
 use aws_smithy_runtime_api::client::result::SdkError;
 use aws_smithy_types::error::metadata::ProvideErrorMetadata;
 
-use super::errors::{classify, AwsFailure};
+use super::errors::{classify_response, AwsFailure};
 
 /// IAM actions, as the messages name them.
 pub const INVOKE_AGENT: &str = "bedrock:InvokeAgent";
@@ -166,26 +166,15 @@ fn failed_call<E>(
 where
     E: ProvideErrorMetadata + std::error::Error + 'static,
 {
-    let (code, status) = match err {
-        SdkError::ServiceError(se) => (
-            se.err().code().unwrap_or_default().to_string(),
-            Some(se.raw().status().as_u16()),
-        ),
-        _ => (String::new(), None),
-    };
-    let failure = classify(err);
-    let kind = match (&failure, status) {
-        (AwsFailure::AccessDenied { .. }, _) => InvokeFailureKind::AccessDenied,
-        (AwsFailure::NotFound { .. }, _) => InvokeFailureKind::NotFound,
-        (AwsFailure::Validation { .. }, _) => InvokeFailureKind::Validation,
-        (AwsFailure::Credentials { .. }, _) => InvokeFailureKind::Credentials,
-        (AwsFailure::Throttled { .. }, _) | (AwsFailure::Other { .. }, Some(429)) => {
-            InvokeFailureKind::Throttled
-        }
-        (AwsFailure::Unavailable { .. }, _) | (AwsFailure::Other { .. }, Some(500..=599)) => {
-            InvokeFailureKind::Unavailable
-        }
-        _ => InvokeFailureKind::Other,
+    let (failure, code, status) = classify_response(err);
+    let kind = match &failure {
+        AwsFailure::AccessDenied { .. } => InvokeFailureKind::AccessDenied,
+        AwsFailure::NotFound { .. } => InvokeFailureKind::NotFound,
+        AwsFailure::Validation { .. } => InvokeFailureKind::Validation,
+        AwsFailure::Credentials { .. } => InvokeFailureKind::Credentials,
+        AwsFailure::Throttled { .. } => InvokeFailureKind::Throttled,
+        AwsFailure::Unavailable { .. } => InvokeFailureKind::Unavailable,
+        AwsFailure::ConditionFailed { .. } | AwsFailure::Other { .. } => InvokeFailureKind::Other,
     };
     let message = match (failure.message(), status) {
         ("", Some(status)) if code.is_empty() => format!("HTTP {status}"),

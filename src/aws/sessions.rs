@@ -21,6 +21,7 @@ use aws_credential_types::provider::{future, ProvideCredentials, SharedCredentia
 use aws_credential_types::Credentials;
 use aws_sdk_sts::operation::assume_role::AssumeRoleError;
 use aws_smithy_runtime_api::client::auth::AuthSchemeId;
+use aws_smithy_runtime_api::client::identity::SharedIdentityCache;
 use aws_smithy_runtime_api::client::interceptors::context::BeforeTransmitInterceptorContextRef;
 use aws_smithy_runtime_api::client::interceptors::Intercept;
 use aws_smithy_runtime_api::client::orchestrator::{HttpResponse, Metadata};
@@ -621,9 +622,10 @@ impl Sessions {
         planes
             .entry((session.account.clone(), region.to_string()))
             .or_insert_with(|| {
-                let build = client_builder(&self.base, session, region, &self.counter);
+                let build = builder_of(&self.base, session, region, &self.counter, control_clients);
                 let assumed = session.assumed.clone();
-                let rebuild = client_builder(&self.base, session, region, &self.counter);
+                let rebuild =
+                    builder_of(&self.base, session, region, &self.counter, control_clients);
                 Arc::new(ControlPlane::new(
                     session.account.clone(),
                     region,
@@ -643,7 +645,7 @@ impl Sessions {
     /// The data plane of a session's account in a Region (`doctor --invoke`): clients of this
     /// session alone, made for this call, never shared with another account.
     pub fn data_plane(&self, session: &AccountSession, region: &str) -> DataPlane {
-        let build = data_client_builder(&self.base, session, region, &self.counter);
+        let build = builder_of(&self.base, session, region, &self.counter, data_clients);
         let assumed = session.assumed.clone();
         let first = build();
         DataPlane::new(
@@ -667,105 +669,71 @@ impl Sessions {
 /// the bearer token of `AWS_BEARER_TOKEN_BEDROCK`), the given identity cache and retries, calls
 /// counted.
 macro_rules! session_client {
-    ($sdk:ident, $base:expr, $region:expr, $credentials:expr, $cache:expr, $retry:expr, $counter:expr) => {
+    ($sdk:ident, $parts:expr, $cache:expr, $retry:expr) => {
         $sdk::Client::from_conf(
-            $sdk::config::Builder::from($base)
-                .region($region.clone())
-                .credentials_provider($credentials.clone())
+            $sdk::config::Builder::from(&$parts.base)
+                .region($parts.region.clone())
+                .credentials_provider($parts.credentials.clone())
                 .identity_cache($cache.clone())
                 .retry_config($retry.clone())
                 .auth_scheme_preference([SIGV4])
-                .interceptor(CountCalls($counter.clone()))
+                .interceptor(CountCalls($parts.counter.clone()))
                 .build(),
         )
     };
 }
 
-/// The run's attempts and backoff, in adaptive mode: throttling slows the client down.
-fn adaptive_retry(base: &SdkConfig) -> RetryConfig {
-    base.retry_config()
-        .cloned()
-        .unwrap_or_else(RetryConfig::standard)
-        .with_retry_mode(RetryMode::Adaptive)
+/// What a session's clients in a Region are made from.
+struct ClientParts {
+    base: SdkConfig,
+    credentials: SharedCredentialsProvider,
+    region: Region,
+    counter: Arc<CallCounter>,
 }
 
-/// Builds the control-plane clients of a session in a Region, each time with a fresh identity
-/// cache.
-fn client_builder(
+/// Builds a session's clients in a Region with `make`, each time with a fresh identity cache.
+fn builder_of<T: 'static>(
     base: &SdkConfig,
     session: &AccountSession,
     region: &str,
     counter: &Arc<CallCounter>,
-) -> impl Fn() -> ControlPlaneClients + Send + Sync + 'static {
-    let base = base.clone();
-    let credentials = session.credentials.clone();
-    let region = Region::new(region.to_string());
-    let counter = counter.clone();
-    move || {
-        let cache = IdentityCache::lazy().build();
-        let retry = adaptive_retry(&base);
-        ControlPlaneClients {
-            agents: session_client!(
-                aws_sdk_bedrockagent,
-                &base,
-                region,
-                credentials,
-                cache,
-                retry,
-                counter
-            ),
-            runtimes: session_client!(
-                aws_sdk_bedrockagentcorecontrol,
-                &base,
-                region,
-                credentials,
-                cache,
-                retry,
-                counter
-            ),
-        }
+    make: fn(&ClientParts, &SharedIdentityCache) -> T,
+) -> impl Fn() -> T + Send + Sync + 'static {
+    let parts = ClientParts {
+        base: base.clone(),
+        credentials: session.credentials.clone(),
+        region: Region::new(region.to_string()),
+        counter: counter.clone(),
+    };
+    move || make(&parts, &IdentityCache::lazy().build())
+}
+
+/// The control-plane clients: the run's attempts and backoff in adaptive mode (throttling
+/// slows the client down).
+fn control_clients(parts: &ClientParts, cache: &SharedIdentityCache) -> ControlPlaneClients {
+    let retry = parts
+        .base
+        .retry_config()
+        .cloned()
+        .unwrap_or_else(RetryConfig::standard)
+        .with_retry_mode(RetryMode::Adaptive);
+    ControlPlaneClients {
+        agents: session_client!(aws_sdk_bedrockagent, parts, cache, retry),
+        runtimes: session_client!(aws_sdk_bedrockagentcorecontrol, parts, cache, retry),
     }
 }
 
-/// Builds the data-plane clients of a session in a Region, as [`client_builder`] does.
-fn data_client_builder(
-    base: &SdkConfig,
-    session: &AccountSession,
-    region: &str,
-    counter: &Arc<CallCounter>,
-) -> impl Fn() -> DataPlaneClients + Send + Sync + 'static {
-    let base = base.clone();
-    let credentials = session.credentials.clone();
-    let region = Region::new(region.to_string());
-    let counter = counter.clone();
-    move || {
-        let cache = IdentityCache::lazy().build();
-        // One call: the run's attempts in standard mode (adaptive mode's rate limiter would
-        // hold a throttled invocation back past its timeout).
-        let retry = base
-            .retry_config()
-            .cloned()
-            .unwrap_or_else(RetryConfig::standard);
-        DataPlaneClients {
-            agents: session_client!(
-                aws_sdk_bedrockagentruntime,
-                &base,
-                region,
-                credentials,
-                cache,
-                retry,
-                counter
-            ),
-            runtimes: session_client!(
-                aws_sdk_bedrockagentcore,
-                &base,
-                region,
-                credentials,
-                cache,
-                retry,
-                counter
-            ),
-        }
+/// The data-plane clients: one call, the run's attempts in standard mode (adaptive mode's rate
+/// limiter would hold a throttled invocation back past its timeout).
+fn data_clients(parts: &ClientParts, cache: &SharedIdentityCache) -> DataPlaneClients {
+    let retry = parts
+        .base
+        .retry_config()
+        .cloned()
+        .unwrap_or_else(RetryConfig::standard);
+    DataPlaneClients {
+        agents: session_client!(aws_sdk_bedrockagentruntime, parts, cache, retry),
+        runtimes: session_client!(aws_sdk_bedrockagentcore, parts, cache, retry),
     }
 }
 
