@@ -554,7 +554,7 @@ fn streamed_findings_equal_the_report_written_whole() {
         b"[[rules.exceptions]]\nkey = { agent_id = \"NOBODY0000\" }\nrules = [\"RG101\"]\nreason = \"kept for the test\"\n",
     );
     for format in [
-        "text", "concise", "jsonl", "github", "json", "sarif", "gitlab",
+        "text", "concise", "jsonl", "github", "json", "sarif", "gitlab", "junit",
     ] {
         let streamed = reglint()
             .current_dir(dir.path())
@@ -578,7 +578,7 @@ fn streamed_findings_equal_the_report_written_whole() {
         assert_eq!(stdout(&streamed), written, "{format}");
         assert!(written.contains("RG900"), "{format}: {written}");
         assert!(written.contains("RG301"), "{format}: {written}");
-        if matches!(format, "json" | "sarif" | "gitlab") {
+        if matches!(format, "json" | "sarif" | "gitlab" | "junit") {
             // Without a temporary file the findings are kept in memory: the same report.
             let kept = reglint()
                 .current_dir(dir.path())
@@ -599,7 +599,7 @@ fn streamed_findings_equal_the_report_written_whole() {
         "broken.jsonl",
         format!("{}\n{{\"agent_id\": \n", typed_clean()).as_bytes(),
     );
-    for format in ["text", "jsonl", "gitlab"] {
+    for format in ["text", "jsonl", "gitlab", "junit"] {
         let out = dir.path().join(format!("kept.{format}"));
         std::fs::write(&out, "the last good report\n").unwrap();
         let run = reglint()

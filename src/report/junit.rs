@@ -18,6 +18,9 @@ use super::{escape_terminal as esc, fix_help, origin, place, Report};
 use crate::diagnostic::{Diagnostic, Severity};
 
 pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
+    if let Some(spilled) = &report.junit_spilled {
+        return spilled.write_document(out);
+    }
     let mut junit = quick_junit::Report::new("reglint");
     for (code, name, cases) in group(report) {
         let mut suite = TestSuite::new(format!("{code} {name}"));
@@ -60,6 +63,112 @@ fn group(report: &Report) -> Vec<(&'static str, &'static str, Vec<Vec<&Diagnosti
     }
     by_rule.sort_by_key(|(code, _, _)| *code);
     by_rule
+}
+
+/// The test cases of a streamed report, serialized as they are found into one temporary file
+/// per rule, with the counts each suite's tag needs: the document is then written rule by rule
+/// without holding a finding.
+#[derive(Debug, Default)]
+pub struct Spill {
+    rules: std::collections::BTreeMap<&'static str, RuleSpill>,
+}
+
+#[derive(Debug)]
+struct RuleSpill {
+    name: &'static str,
+    file: io::BufWriter<std::fs::File>,
+    tests: usize,
+    failures: usize,
+}
+
+impl Spill {
+    /// Takes the findings of one item (or one finding about no item), in report order: one
+    /// case per rule, as [`render`] groups them.
+    pub(super) fn take(&mut self, diags: &[Diagnostic]) -> io::Result<()> {
+        let mut rules: Vec<&'static str> = Vec::new();
+        for d in diags {
+            if !rules.contains(&d.rule) {
+                rules.push(d.rule);
+            }
+        }
+        for rule in rules {
+            let case: Vec<&Diagnostic> = diags.iter().filter(|d| d.rule == rule).collect();
+            self.add(&case)?;
+        }
+        Ok(())
+    }
+
+    fn add(&mut self, case: &[&Diagnostic]) -> io::Result<()> {
+        let first = case[0];
+        let spill = match self.rules.entry(first.rule) {
+            std::collections::btree_map::Entry::Occupied(e) => e.into_mut(),
+            std::collections::btree_map::Entry::Vacant(e) => e.insert(RuleSpill {
+                name: first.name,
+                file: io::BufWriter::with_capacity(1 << 14, tempfile::tempfile()?),
+                tests: 0,
+                failures: 0,
+            }),
+        };
+        let case = test_case(case);
+        spill.tests += 1;
+        spill.failures += usize::from(matches!(case.status, TestCaseStatus::NonSuccess { .. }));
+        spill.file.write_all(&case_fragment(case)?)
+    }
+
+    /// The document: quick-junit's own tags with the counts, each suite's cases copied in.
+    fn write_document(&self, out: &mut dyn Write) -> io::Result<()> {
+        use std::io::{Read, Seek, SeekFrom};
+        let mut skeleton = quick_junit::Report::new("reglint");
+        for (code, rule) in &self.rules {
+            let mut suite = TestSuite::new(format!("{code} {}", rule.name));
+            suite.tests = rule.tests;
+            suite.failures = rule.failures;
+            skeleton.add_test_suite(suite);
+        }
+        let mut head = Vec::new();
+        skeleton
+            .serialize(&mut head)
+            .map_err(|e| io::Error::other(e.to_string()))?;
+        let mut files = self.rules.values().map(|r| r.file.get_ref());
+        for line in head.split_inclusive(|b| *b == b'\n') {
+            if line.trim_ascii() == b"</testsuite>" {
+                if let Some(mut file) = files.next() {
+                    file.seek(SeekFrom::Start(0))?;
+                    io::copy(&mut file.take(u64::MAX), out)?;
+                }
+            }
+            out.write_all(line)?;
+        }
+        Ok(())
+    }
+
+    /// Writes what each rule's file holds.
+    pub(super) fn flush(&mut self) -> io::Result<()> {
+        self.rules.values_mut().try_for_each(|r| r.file.flush())
+    }
+}
+
+/// One case as quick-junit writes it inside a suite: the lines between the suite's tags of a
+/// report that holds only it.
+fn case_fragment(case: TestCase) -> io::Result<Vec<u8>> {
+    let mut one = quick_junit::Report::new("reglint");
+    let mut suite = TestSuite::new("case");
+    suite.add_test_case(case);
+    one.add_test_suite(suite);
+    let mut xml = Vec::new();
+    one.serialize(&mut xml)
+        .map_err(|e| io::Error::other(e.to_string()))?;
+    let lines: Vec<&[u8]> = xml.split_inclusive(|b| *b == b'\n').collect();
+    let open = lines
+        .iter()
+        .position(|l| l.trim_ascii_start().starts_with(b"<testsuite "));
+    let close = lines
+        .iter()
+        .rposition(|l| l.trim_ascii() == b"</testsuite>");
+    match (open, close) {
+        (Some(open), Some(close)) if open < close => Ok(lines[open + 1..close].concat()),
+        _ => Err(io::Error::other("quick-junit wrote an unexpected layout")),
+    }
 }
 
 /// The case's name: the item (its index and key) or, for findings about no item, the place.
@@ -124,4 +233,74 @@ fn detail(d: &Diagnostic) -> String {
         s.push_str(&esc(help));
     }
     s
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+    use crate::report::json::tests::sample;
+
+    /// Findings of two items over two rules (one item with two findings of a rule, one with
+    /// only an info), and one finding about no item.
+    fn findings() -> Vec<Diagnostic> {
+        let item = |index: usize, rule: &'static str, severity: Severity, message: &str| {
+            let mut d = sample(true);
+            d.rule = rule;
+            d.severity = severity;
+            d.message = message.into();
+            if let Some(i) = d.item.as_mut() {
+                i.index = index;
+            }
+            d
+        };
+        vec![
+            item(1, "RG101", Severity::Error, "first <&>"),
+            item(1, "RG101", Severity::Warning, "second \u{1b}"),
+            item(1, "RG203", Severity::Info, "untrimmed"),
+            item(2, "RG203", Severity::Info, "untrimmed too"),
+            sample(false),
+        ]
+    }
+
+    #[test]
+    fn a_document_of_spilled_cases_is_the_document_written_whole() {
+        for findings in [vec![], findings()] {
+            let whole = Report {
+                diagnostics: findings.clone(),
+                ..Report::default()
+            };
+            let mut expected = Vec::new();
+            render(&whole, &mut expected).unwrap();
+
+            // As a stream hands them over: one item's findings, or one about no item, at a time.
+            let mut spill = Spill::default();
+            let mut batch: Vec<Diagnostic> = Vec::new();
+            for d in findings {
+                let same = batch.last().is_some_and(|b: &Diagnostic| {
+                    b.item.is_some()
+                        && b.item.as_ref().map(|i| i.index) == d.item.as_ref().map(|i| i.index)
+                });
+                if !same && !batch.is_empty() {
+                    spill.take(&batch).unwrap();
+                    batch.clear();
+                }
+                batch.push(d);
+            }
+            if !batch.is_empty() {
+                spill.take(&batch).unwrap();
+            }
+            spill.flush().unwrap();
+            let spilled = Report {
+                junit_spilled: Some(spill),
+                ..Report::default()
+            };
+            let mut written = Vec::new();
+            render(&spilled, &mut written).unwrap();
+            assert_eq!(
+                String::from_utf8(written).unwrap(),
+                String::from_utf8(expected).unwrap()
+            );
+        }
+    }
 }

@@ -195,6 +195,8 @@ pub struct Report {
     /// With `--output`, the temporary file beside it the findings were streamed to; the
     /// renderer appends the rest, then it is renamed.
     pub output_file: Option<tempfile::NamedTempFile>,
+    /// `junit` cases the stream wrote to temporary files, by rule.
+    pub junit_spilled: Option<junit::Spill>,
     pub summary: Summary,
     pub diffs: Vec<FileDiff>,
     /// What the run did or could not do, for people (written files, skipped fixes).
@@ -337,7 +339,9 @@ impl Report {
     /// Writes the findings a stream still holds; the report then prints only its summary.
     pub fn finish_stream(&mut self) -> io::Result<()> {
         if let Some(stream) = self.stream.take() {
-            self.spilled = stream.finish()?;
+            let finished = stream.finish()?;
+            self.spilled = finished.spilled;
+            self.junit_spilled = finished.junit;
         }
         Ok(())
     }

@@ -1,8 +1,9 @@
 //! Findings written as they are found, for the formats that print one finding after another
 //! (`text`, `concise`, `jsonl`, `github`): a run over millions of items holds none of them.
-//! The `json` and `sarif` documents have their summary or rules before their findings, so
-//! their findings are written as they are found to an unnamed temporary file ([`Spilled`]) that
-//! the renderer copies into the document at the end.
+//! The `json`, `sarif` and `gitlab` documents have their summary or rules before their
+//! findings (or are one array), so their findings are written as they are found to an unnamed
+//! temporary file ([`Spilled`]) that the renderer copies into the document at the end; `junit`
+//! groups them by rule, so its cases go to one such file per rule.
 //!
 //! Items arrive in source order, so the findings of one item are held until the next item
 //! starts, put in report order (line, column, rule) and written. The summary follows at the
@@ -14,7 +15,8 @@ use std::io::{self, BufWriter, Write};
 
 use super::text::Palette;
 use super::{
-    concise, github, gitlab, json, order_key, sarif, text, working_dir, OutputFormat, RenderOptions,
+    concise, github, gitlab, json, junit, order_key, sarif, text, working_dir, OutputFormat,
+    RenderOptions,
 };
 use crate::diagnostic::Diagnostic;
 
@@ -30,6 +32,8 @@ pub struct Stream {
     /// `gitlab`: how often each fingerprint was written, and the folder paths are relative to.
     occurrences: gitlab::Occurrences,
     gitlab_base: Option<String>,
+    /// `junit`: its cases, by rule.
+    junit: Option<junit::Spill>,
     pending: Vec<Diagnostic>,
     pending_item: Option<(usize, usize)>,
     error: Option<io::Error>,
@@ -46,9 +50,9 @@ impl std::fmt::Debug for Stream {
 }
 
 impl Stream {
-    /// A stream of findings in `format` to `out` (for `json` and `sarif`, to a temporary
-    /// file), or `None` when the format is a document that is written whole (`junit`, which
-    /// groups findings by rule), or when no temporary file can be made.
+    /// A stream of findings in `format` to `out` (for `json`, `sarif` and `gitlab`, to a
+    /// temporary file; for `junit`, to one per rule), or `None` when the format is a document
+    /// that is written whole (the audit formats), or when no temporary file can be made.
     pub fn new(
         format: OutputFormat,
         opts: RenderOptions,
@@ -63,15 +67,18 @@ impl Stream {
                 BufWriter::with_capacity(1 << 16, tempfile::tempfile().ok()?),
                 0,
             )),
-            OutputFormat::Junit
-            | OutputFormat::Emf
-            | OutputFormat::Openmetrics
-            | OutputFormat::Html => return None,
+            OutputFormat::Junit => {
+                // Its files are made per rule as findings come: one now shows they can be.
+                tempfile::tempfile().ok()?;
+                None
+            }
+            OutputFormat::Emf | OutputFormat::Openmetrics | OutputFormat::Html => return None,
         };
         Some(Stream {
             spill,
             format,
             occurrences: gitlab::Occurrences::default(),
+            junit: (format == OutputFormat::Junit).then(junit::Spill::default),
             gitlab_base: (format == OutputFormat::Gitlab)
                 .then(gitlab::project_dir)
                 .flatten(),
@@ -100,7 +107,7 @@ impl Stream {
     /// Writes what is held and flushes; the first write error, if any (a broken pipe is not).
     /// For `json` and `sarif`, the findings written so far, for the renderer to put in the
     /// document.
-    pub fn finish(mut self) -> io::Result<Option<Spilled>> {
+    pub fn finish(mut self) -> io::Result<Finished> {
         self.write_pending();
         if let Some(out) = self.out.as_mut() {
             if let Err(e) = out.flush() {
@@ -110,22 +117,37 @@ impl Stream {
         if let Some(e) = self.error.take() {
             return Err(e);
         }
-        match self.spill.take() {
+        let mut junit = self.junit.take();
+        if let Some(j) = junit.as_mut() {
+            j.flush()?;
+        }
+        let spilled = match self.spill.take() {
             Some((file, count)) => {
                 let file = file.into_inner().map_err(io::IntoInnerError::into_error)?;
-                Ok(Some(Spilled { file, count }))
+                Some(Spilled { file, count })
             }
-            None => Ok(None),
-        }
+            None => None,
+        };
+        Ok(Finished { spilled, junit })
     }
 
     fn write_pending(&mut self) {
         // Stable: findings with the same place keep the order they were found in.
         self.pending.sort_by(|a, b| order_key(a).cmp(&order_key(b)));
         let pending = std::mem::take(&mut self.pending);
-        for d in &pending {
-            if let Err(e) = self.write(d) {
-                self.fail(e);
+        if self.format == OutputFormat::Junit {
+            let taken = self.junit.as_mut().map(|j| j.take(&pending));
+            if let Some(Err(e)) = taken {
+                self.fail(io::Error::new(
+                    e.kind(),
+                    format!("the report's temporary file: {e}"),
+                ));
+            }
+        } else {
+            for d in &pending {
+                if let Err(e) = self.write(d) {
+                    self.fail(e);
+                }
             }
         }
         self.pending = pending;
@@ -166,10 +188,19 @@ impl Stream {
     fn fail(&mut self, e: io::Error) {
         self.out = None;
         self.spill = None;
+        self.junit = None;
         if e.kind() != io::ErrorKind::BrokenPipe && self.error.is_none() {
             self.error = Some(e);
         }
     }
+}
+
+/// What a stream leaves for the renderer: the spilled findings of `json`, `sarif` or
+/// `gitlab`, or the cases of `junit`.
+#[derive(Debug, Default)]
+pub struct Finished {
+    pub spilled: Option<Spilled>,
+    pub junit: Option<junit::Spill>,
 }
 
 /// The `json` or `sarif` findings of a run, as the elements of the document's array of
