@@ -142,10 +142,15 @@ fn docs_config_names_every_key_of_the_configuration() {
         .find("## Every key")
         .expect("docs/config.md has its key index")..];
     for key in keys {
-        // A key, or a table: `[registry]`, `[verify.accounts."ID"]`.
-        let named = [format!("`{key}`"), format!("`[{key}]`"), format!(".{key}")]
-            .iter()
-            .any(|form| index.contains(form.as_str()));
+        // A key, or a table: `[registry]`, `[schema.attributes.NAME]`, `[verify.accounts."ID"]`.
+        let named = [
+            format!("`{key}`"),
+            format!("`[{key}]`"),
+            format!("`[{key}."),
+            format!(".{key}"),
+        ]
+        .iter()
+        .any(|form| index.contains(form.as_str()));
         assert!(named, "docs/config.md's index lacks `{key}`");
     }
 }
