@@ -5,8 +5,12 @@
 # git repository holding registry seed files: a bad registry fails the hook and names the
 # finding, a clean one passes, and files that are not registries are not passed to it.
 #
+# Then it installs the offline linter as the README says (`cargo install --locked
+# --no-default-features`) and runs the `reglint-system` hook with it on PATH.
+#
 # pre-commit builds the whole crate in release mode, from scratch (many minutes with the AWS
-# SDK), so this script is not part of scripts/test.sh or CI.
+# SDK: pre-commit's `cargo install` cannot pass --no-default-features), so this script is not
+# part of scripts/test.sh or CI.
 #
 #   scripts/try-pre-commit.sh                 # as pre-commit does it
 #   scripts/try-pre-commit.sh --reuse-build   # the same, but cargo install builds with --debug
@@ -54,7 +58,7 @@ git -C "$repo" add -A
 git -C "$repo" -c user.name=try -c user.email=try@example.invalid commit -qm "seed files"
 
 try_hook() {
-    (cd "$repo" && "$pre_commit" try-repo "$root" reglint --files "$@" --verbose)
+    (cd "$repo" && "$pre_commit" try-repo "$root" "${hook:-reglint}" --files "$@" --verbose)
 }
 
 echo "try-pre-commit: a registry with findings (building the hook first)"
@@ -92,6 +96,25 @@ set -e
 cat "$work/good.log"
 if [ "$good" -ne 0 ] || ! grep -q "Passed" "$work/good.log"; then
     echo "try-pre-commit: FAILED: a clean registry should pass (exit $good)" >&2
+    exit 1
+fi
+echo "try-pre-commit: the reglint-system hook with the offline build on PATH"
+cat > "$repo/registry/agents.json" < "$root/fixtures/registry.json"
+install=(cargo install --no-default-features --path "$root" --root "$work/offline")
+if [ "${1:-}" = "--reuse-build" ]; then
+    # The cargo wrapper above adds --debug --locked; the offline build has a target of its own.
+    install+=(--target-dir "$root/target/offline")
+else
+    install+=(--locked)
+fi
+"${install[@]}"
+set +e
+PATH="$work/offline/bin:$PATH" hook=reglint-system try_hook registry/agents.json > "$work/system.log" 2>&1
+system=$?
+set -e
+cat "$work/system.log"
+if [ "$system" -ne 1 ] || ! grep -q "RG101" "$work/system.log"; then
+    echo "try-pre-commit: FAILED: the offline build should fail the reglint-system hook with RG101 (exit $system)" >&2
     exit 1
 fi
 echo "try-pre-commit: ok"

@@ -16,7 +16,10 @@ pub fn run(cli: Cli) -> u8 {
         Command::Rule(args) => commands::rule(&args),
         Command::IamPolicy(args) => commands::iam_policy(&args),
         Command::Undo(args) => commands::undo(&args, cli.quiet),
+        #[cfg(feature = "aws")]
         Command::Doctor(args) => crate::doctor::run(&args),
+        #[cfg(not(feature = "aws"))]
+        Command::Doctor(_) => Err(crate::offline::NoAws::new("reglint doctor").into()),
         Command::Baseline(args) => crate::commands::baseline::run(&args, cli.quiet),
         Command::Diff(args) => crate::commands::diff::run(&args),
         Command::Schema(args) => crate::schema_command::run(&args),

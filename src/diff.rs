@@ -14,10 +14,13 @@
 
 use std::collections::{HashMap, HashSet};
 
-use crate::aws::convert::canonical_number;
+use crate::aws::number::canonical_number;
+#[cfg(feature = "aws")]
 use crate::aws::table::{TableInfo, TableStore};
 use crate::model::{Item, Value};
-use crate::source::uri::{TableUri, TableUriError};
+#[cfg(feature = "aws")]
+use crate::source::uri::TableUri;
+use crate::source::uri::TableUriError;
 use crate::source::{FileReader, InputFormat, SourceError, SourceSpec};
 
 type Key = serde_json::Map<String, serde_json::Value>;
@@ -81,6 +84,9 @@ pub enum DiffError {
     #[error("the two tables have different keys: {a:?} and {b:?}")]
     #[diagnostic(code(reglint::diff))]
     KeyMismatch { a: Vec<String>, b: Vec<String> },
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    NoAws(#[from] crate::offline::NoAws),
 }
 
 /// How to read and compare.
@@ -97,6 +103,7 @@ pub struct DiffOptions {
 /// One side, opened: a file source, or a table with its client and key schema.
 enum Side {
     File(SourceSpec),
+    #[cfg(feature = "aws")]
     Table(Box<(TableStore, TableInfo)>),
 }
 
@@ -107,10 +114,7 @@ struct Opened {
 
 /// Compares the registries `a` and `b` (SOURCE arguments).
 pub fn diff(a: &str, b: &str, opts: &DiffOptions) -> Result<DiffReport, DiffError> {
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .map_err(|e| DiffError::Table(format!("cannot start the async runtime: {e}")))?;
+    let runtime = runtime()?;
     let a = open(a, opts, &runtime)?;
     if matches!(a.side, Side::File(SourceSpec::Stdin)) {
         return Err(SourceError {
@@ -125,6 +129,7 @@ pub fn diff(a: &str, b: &str, opts: &DiffOptions) -> Result<DiffReport, DiffErro
     let keys = key_attributes(&a, &b, opts)?;
     let reader = Reader {
         opts,
+        #[cfg(feature = "aws")]
         runtime: &runtime,
         keys: &keys,
     };
@@ -264,11 +269,40 @@ pub fn attribute_changes(a: &Item, b: &Item, ignore: &[String]) -> Vec<Attribute
         .collect()
 }
 
-fn open(
-    arg: &str,
-    opts: &DiffOptions,
-    runtime: &tokio::runtime::Runtime,
-) -> Result<Opened, DiffError> {
+/// Where table sides are read: an async runtime. A build without AWS has no table sides.
+#[cfg(feature = "aws")]
+type Runtime = tokio::runtime::Runtime;
+#[cfg(not(feature = "aws"))]
+struct Runtime;
+
+#[cfg(feature = "aws")]
+fn runtime() -> Result<Runtime, DiffError> {
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| DiffError::Table(format!("cannot start the async runtime: {e}")))
+}
+
+#[cfg(not(feature = "aws"))]
+fn runtime() -> Result<Runtime, DiffError> {
+    Ok(Runtime)
+}
+
+#[cfg(not(feature = "aws"))]
+fn open(arg: &str, _: &DiffOptions, _: &Runtime) -> Result<Opened, DiffError> {
+    match SourceSpec::parse(arg) {
+        SourceSpec::Table(spec) => {
+            Err(crate::offline::NoAws::new(format!("dynamodb://{spec}")).into())
+        }
+        spec => Ok(Opened {
+            label: spec.display(),
+            side: Side::File(spec),
+        }),
+    }
+}
+
+#[cfg(feature = "aws")]
+fn open(arg: &str, opts: &DiffOptions, runtime: &Runtime) -> Result<Opened, DiffError> {
     match SourceSpec::parse(arg) {
         SourceSpec::Table(spec) => {
             let uri = TableUri::parse(&spec)?;
@@ -294,6 +328,7 @@ fn open(
 /// The key: a table's key schema (both tables must agree), else the config's.
 fn key_attributes(a: &Opened, b: &Opened, opts: &DiffOptions) -> Result<Vec<String>, DiffError> {
     let schema = |o: &Opened| match &o.side {
+        #[cfg(feature = "aws")]
         Side::Table(t) => Some(t.1.key_schema.clone()),
         Side::File(_) => None,
     };
@@ -307,7 +342,8 @@ fn key_attributes(a: &Opened, b: &Opened, opts: &DiffOptions) -> Result<Vec<Stri
 /// Streams the items of a side with their key ids.
 struct Reader<'a> {
     opts: &'a DiffOptions,
-    runtime: &'a tokio::runtime::Runtime,
+    #[cfg(feature = "aws")]
+    runtime: &'a Runtime,
     keys: &'a [String],
 }
 
@@ -338,6 +374,7 @@ impl Reader<'_> {
                     reader.read(&s, &mut |si| take(&si.item))?;
                 }
             }
+            #[cfg(feature = "aws")]
             Side::Table(t) => {
                 let scan = t.0.scan(self.opts.segments.max(1), false, None, |sdk| {
                     take(&crate::aws::convert::item_from_sdk(&sdk));

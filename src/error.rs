@@ -39,6 +39,9 @@ pub enum RunError {
     #[error("{0}")]
     #[diagnostic(code(reglint::aws))]
     Aws(String),
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    NoAws(#[from] crate::offline::NoAws),
     #[error("internal error: {what}")]
     #[diagnostic(
         code(reglint::internal),

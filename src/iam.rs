@@ -47,8 +47,8 @@ pub const TARGET_ACTIONS: &[&str] = &[
 
 /// Data-plane actions of `doctor --invoke` in the target account.
 pub const INVOKE_ACTIONS: &[&str] = &[
-    crate::aws::invoke::INVOKE_AGENT,
-    crate::aws::invoke::INVOKE_AGENT_RUNTIME,
+    "bedrock:InvokeAgent",
+    "bedrock-agentcore:InvokeAgentRuntime",
 ];
 
 /// Actions `migrate` takes on its ledger table (`reglint-migrations`): create it once, read and

@@ -10,6 +10,7 @@
 use std::collections::BTreeMap;
 use std::io::Write;
 use std::path::Path;
+#[cfg(feature = "aws")]
 use std::time::Duration;
 
 use crate::cli::InitArgs;
@@ -18,6 +19,7 @@ use crate::report::Written;
 use crate::source::{FileReader, SourceError, SourceSpec};
 
 /// How long `init` waits for credentials and GetCallerIdentity before it writes a placeholder.
+#[cfg(feature = "aws")]
 const IDENTITY_TIMEOUT: Duration = Duration::from_secs(5);
 
 /// Why `init` wrote nothing: exit 2.
@@ -38,6 +40,9 @@ pub enum InitError {
     #[error("{0}")]
     #[diagnostic(code(reglint::usage))]
     Usage(String),
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    NoAws(#[from] crate::offline::NoAws),
     #[error("cannot write {path}: {source}")]
     #[diagnostic(code(reglint::io))]
     Write {
@@ -125,11 +130,7 @@ pub fn init(args: &InitArgs, path: &Path) -> Result<Written, InitError> {
             )));
         }
     }
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .map_err(|e| InitError::Usage(format!("cannot start the async runtime: {e}")))?;
-    let plan = runtime.block_on(plan(args))?;
+    let plan = run_plan(args)?;
     let text = render(&plan);
     write_new(path, &text)?;
     Ok(Written {
@@ -137,6 +138,25 @@ pub fn init(args: &InitArgs, path: &Path) -> Result<Written, InitError> {
         items: plan.observed.items,
         declared: declarations(&plan.observed).0.len(),
         local_account: plan.local_account.ok(),
+    })
+}
+
+#[cfg(feature = "aws")]
+fn run_plan(args: &InitArgs) -> Result<Plan, InitError> {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| InitError::Usage(format!("cannot start the async runtime: {e}")))?;
+    runtime.block_on(plan(args))
+}
+
+/// Without AWS nothing in [`plan`] waits: it runs to its end at the first poll.
+#[cfg(not(feature = "aws"))]
+fn run_plan(args: &InitArgs) -> Result<Plan, InitError> {
+    crate::offline::ready(plan(args)).unwrap_or_else(|| {
+        Err(InitError::Usage(
+            "reading the source did not finish at once".into(),
+        ))
     })
 }
 
@@ -182,6 +202,7 @@ fn read_files(args: &InitArgs, spec: SourceSpec, observed: &mut Observed) -> Res
 }
 
 /// DescribeTable for the key schema, then a scan of every item.
+#[cfg(feature = "aws")]
 async fn read_table(
     args: &InitArgs,
     table: &str,
@@ -200,7 +221,19 @@ async fn read_table(
     Ok(info.key_schema)
 }
 
+#[cfg(not(feature = "aws"))]
+async fn read_table(_: &InitArgs, table: &str, _: &mut Observed) -> Result<Vec<String>, InitError> {
+    Err(crate::offline::NoAws::new(format!("dynamodb://{table}")).into())
+}
+
+/// Without AWS there are no credentials to ask.
+#[cfg(not(feature = "aws"))]
+async fn caller_account(_: &crate::cli::AwsArgs) -> Result<String, String> {
+    Err("this reglint was built without AWS support".into())
+}
+
 /// The credentials' account (GetCallerIdentity), or why there is none.
+#[cfg(feature = "aws")]
 async fn caller_account(aws: &crate::cli::AwsArgs) -> Result<String, String> {
     use aws_credential_types::provider::ProvideCredentials;
     let config = crate::aws::config::sdk_config(&aws.settings()).await;

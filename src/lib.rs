@@ -8,6 +8,7 @@ pub mod commands;
 pub mod config;
 pub mod diagnostic;
 pub mod diff;
+#[cfg(feature = "aws")]
 pub mod doctor;
 pub mod engine;
 pub mod error;
@@ -19,6 +20,7 @@ pub mod init;
 pub mod lint;
 pub mod migrate;
 pub mod model;
+pub mod offline;
 pub mod report;
 pub mod rules;
 pub mod schema;
@@ -26,5 +28,7 @@ pub mod schema_command;
 pub mod select;
 pub mod source;
 pub mod store;
+#[cfg(feature = "aws")]
 pub mod undo;
+#[cfg(feature = "aws")]
 pub mod verify;

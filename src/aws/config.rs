@@ -2,7 +2,9 @@
 //! standard `AWS_*` variables and the default credential chain (SSO profiles included), with
 //! standard retries. Every client comes from it.
 
+#[cfg(feature = "aws")]
 use aws_config::retry::RetryConfig;
+#[cfg(feature = "aws")]
 use aws_config::{BehaviorVersion, Region, SdkConfig};
 
 /// The AWS settings of a run or of one source: as in the AWS CLI, each unset one left to the
@@ -15,6 +17,7 @@ pub struct AwsSettings {
 }
 
 /// Builds the base SDK configuration for a run.
+#[cfg(feature = "aws")]
 pub async fn sdk_config(args: &AwsSettings) -> SdkConfig {
     let mut loader = aws_config::defaults(BehaviorVersion::latest())
         .retry_config(RetryConfig::standard().with_max_attempts(5));
@@ -38,6 +41,7 @@ pub async fn sdk_config(args: &AwsSettings) -> SdkConfig {
 }
 
 /// The region in use, or a clear error when none is configured.
+#[cfg(feature = "aws")]
 pub fn region_of(config: &SdkConfig) -> Result<String, String> {
     config.region().map(|r| r.to_string()).ok_or_else(|| {
         "no AWS region: pass --region, set AWS_REGION, or set a region in your AWS profile".into()

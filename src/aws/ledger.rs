@@ -1,17 +1,23 @@
 //! The migration ledger (spec §8.2): its own DynamoDB table, never the registry. One item per
 //! (target table ARN, version) and one lease item per target, written with conditions only.
 
+#[cfg(feature = "aws")]
 use std::collections::HashMap;
 
+#[cfg(feature = "aws")]
 use aws_sdk_dynamodb::types::{
     AttributeDefinition, AttributeValue, BillingMode, KeySchemaElement, KeyType,
     ScalarAttributeType,
 };
+#[cfg(feature = "aws")]
 use aws_sdk_dynamodb::Client;
 
 pub const DEFAULT_TABLE: &str = "reglint-migrations";
+#[cfg(feature = "aws")]
 const PK: &str = "target";
+#[cfg(feature = "aws")]
 const SK: &str = "entry";
+#[cfg(feature = "aws")]
 const LOCK: &str = "lock";
 
 /// A ledger call that failed, or a lock another run holds (exit 2 either way).
@@ -67,19 +73,23 @@ pub struct Counts {
 }
 
 /// The ledger table.
+#[cfg(feature = "aws")]
 pub struct Ledger {
     client: Client,
     pub table: String,
 }
 
+#[cfg(feature = "aws")]
 fn s(v: &str) -> AttributeValue {
     AttributeValue::S(v.to_string())
 }
 
+#[cfg(feature = "aws")]
 fn entry_key(version: u32) -> String {
     format!("migration#{version:04}")
 }
 
+#[cfg(feature = "aws")]
 impl Ledger {
     pub fn new(config: &aws_config::SdkConfig, table: &str) -> Ledger {
         Ledger {
@@ -328,6 +338,7 @@ impl Ledger {
     }
 }
 
+#[cfg(feature = "aws")]
 fn is_condition_failure<E, R>(e: &aws_sdk_dynamodb::error::SdkError<E, R>) -> bool
 where
     E: aws_sdk_dynamodb::error::ProvideErrorMetadata,
@@ -337,6 +348,7 @@ where
         .is_some_and(|c| c == "ConditionalCheckFailedException")
 }
 
+#[cfg(feature = "aws")]
 fn text(item: &HashMap<String, AttributeValue>, name: &str) -> String {
     match item.get(name) {
         Some(AttributeValue::S(v)) | Some(AttributeValue::N(v)) => v.clone(),
@@ -344,6 +356,7 @@ fn text(item: &HashMap<String, AttributeValue>, name: &str) -> String {
     }
 }
 
+#[cfg(feature = "aws")]
 fn encode(e: &Entry) -> HashMap<String, AttributeValue> {
     HashMap::from([
         (SK.to_string(), s(&entry_key(e.version))),
@@ -369,10 +382,12 @@ fn encode(e: &Entry) -> HashMap<String, AttributeValue> {
     ])
 }
 
+#[cfg(feature = "aws")]
 fn n(v: u64) -> AttributeValue {
     AttributeValue::N(v.to_string())
 }
 
+#[cfg(feature = "aws")]
 fn decode(item: &HashMap<String, AttributeValue>) -> Option<Entry> {
     Some(Entry {
         version: text(item, "version").parse().ok()?,

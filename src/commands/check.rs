@@ -12,12 +12,20 @@ use crate::engine::{drive, registry_findings_at, Checker, FixPlanner, Mode, Sett
 use crate::error::RunError;
 use crate::lint::{ItemOrigin, Linter};
 use crate::model::Item;
+#[cfg(not(feature = "aws"))]
+use crate::offline::{NoAws, VerifyPlan};
 use crate::report::{self, RenderOptions, Report};
 use crate::rules::registry::{Claims, RegistryIndex, Seen};
 use crate::select::{split_codes, Selection};
 use crate::source::parallel::{read_parallel, ItemText};
-use crate::source::{InputFormat, SourceKind, SourceSpec, SourceSummary};
-use crate::store::{FileStore, TableOptions, TableSource};
+#[cfg(feature = "aws")]
+use crate::source::SourceKind;
+use crate::source::{InputFormat, SourceSpec, SourceSummary};
+use crate::store::FileStore;
+#[cfg(feature = "aws")]
+use crate::store::{TableOptions, TableSource};
+#[cfg(feature = "aws")]
+use crate::verify::Plan as VerifyPlan;
 
 pub use crate::engine::Mode as FixMode;
 
@@ -42,13 +50,13 @@ pub struct FileRun<'a> {
     pub input_format: InputFormat,
     pub mode: Mode,
     /// With `--verify`: collects the items to verify once linting is done.
-    pub verify: Option<&'a RefCell<crate::verify::Plan>>,
+    pub verify: Option<&'a RefCell<VerifyPlan>>,
 }
 
 /// With `--verify`: what records each checked item in the plan.
 #[allow(clippy::type_complexity)]
 fn observer<'a>(
-    plan: Option<&'a RefCell<crate::verify::Plan>>,
+    plan: Option<&'a RefCell<VerifyPlan>>,
 ) -> Option<Box<dyn Fn(&Item, &ItemOrigin) + 'a>> {
     plan.map(|p| {
         Box::new(move |item: &Item, origin: &ItemOrigin| {
@@ -199,6 +207,7 @@ fn check_in_parallel(
 }
 
 /// Lints (and fixes) every item of the table `table` into the report.
+#[cfg(feature = "aws")]
 fn check_table_source(
     args: &CheckArgs,
     quiet: bool,
@@ -279,9 +288,7 @@ pub fn check_report(
     let linter = linter(args, &config)?;
     let sources = sources(args, &config)?;
     let mode = mode_of(args);
-    let verify_plan = args
-        .verify
-        .then(|| RefCell::new(crate::verify::Plan::default()));
+    let verify_plan = verify_plan(args, &sources)?;
     let run = FileRun {
         linter: &linter,
         input_format: args
@@ -301,12 +308,14 @@ pub fn check_report(
     let mut registry = RegistryIndex::default();
     for (i, spec) in sources.iter().enumerate() {
         match spec {
+            #[cfg(feature = "aws")]
             SourceSpec::Table(name) => {
                 check_table_source(args, quiet, &run, i, name, &mut report, &mut registry)?
             }
             _ => check_file_source(&run, i, spec, &mut report, &mut registry)?,
         }
     }
+    #[cfg(feature = "aws")]
     if let Some(plan) = &verify_plan {
         let plan = plan.borrow();
         let fixing = (mode == Mode::Fix).then_some(run.input_format);
@@ -329,6 +338,29 @@ pub fn check_report(
     report.sort();
     let code = exit_code(&report, args.fail_on.threshold(), mode);
     Ok((report, code))
+}
+
+/// With `--verify`: the plan that collects the items to verify.
+#[cfg(feature = "aws")]
+fn verify_plan(
+    args: &CheckArgs,
+    _sources: &[SourceSpec],
+) -> Result<Option<RefCell<VerifyPlan>>, RunError> {
+    Ok(args.verify.then(|| RefCell::new(VerifyPlan::default())))
+}
+
+/// Without AWS, `--verify` and a table source are refused before anything is read.
+#[cfg(not(feature = "aws"))]
+fn verify_plan(
+    args: &CheckArgs,
+    sources: &[SourceSpec],
+) -> Result<Option<RefCell<VerifyPlan>>, RunError> {
+    let table = sources.iter().find(|s| matches!(s, SourceSpec::Table(_)));
+    match (args.verify, table) {
+        (true, _) => Err(NoAws::new("--verify").into()),
+        (false, Some(t)) => Err(NoAws::new(t.display()).into()),
+        (false, None) => Ok(None),
+    }
 }
 
 fn mode_of(args: &CheckArgs) -> Mode {

@@ -5,14 +5,19 @@ pub mod baseline;
 pub mod check;
 pub mod diff;
 
-use crate::cli::{AwsArgs, IamPolicyArgs, RuleArgs, UndoArgs, VerifyArgs};
+#[cfg(feature = "aws")]
+use crate::cli::{AwsArgs, VerifyArgs};
+use crate::cli::{IamPolicyArgs, RuleArgs, UndoArgs};
+#[cfg(feature = "aws")]
 use crate::config::Config;
 use crate::error::RunError;
+#[cfg(feature = "aws")]
 use crate::lint::Linter;
 use crate::report;
 
 /// The `--verify` and `doctor` options: the command line over the config file (`--region`
 /// over `[verify] region`), every role ARN, session name and ExternalId checked.
+#[cfg(feature = "aws")]
 pub fn verify_options(
     args: &VerifyArgs,
     aws: &AwsArgs,
@@ -31,6 +36,7 @@ pub fn verify_options(
 }
 
 /// `reglint undo`.
+#[cfg(feature = "aws")]
 pub fn undo(args: &UndoArgs, quiet: bool) -> Result<u8, RunError> {
     let stdout = std::io::stdout();
     let mut lock = stdout.lock();
@@ -45,6 +51,12 @@ pub fn undo(args: &UndoArgs, quiet: bool) -> Result<u8, RunError> {
         Some(e) => Err(e),
         None => Ok(report.exit_code()),
     }
+}
+
+/// `reglint undo` needs the table the journal names.
+#[cfg(not(feature = "aws"))]
+pub fn undo(_: &UndoArgs, _: bool) -> Result<u8, RunError> {
+    Err(crate::offline::NoAws::new("reglint undo").into())
 }
 
 /// `reglint rule`.

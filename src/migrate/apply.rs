@@ -3,17 +3,28 @@
 //! tables, journalled first. On a table the run holds the target's lock, records each
 //! migration in the ledger (`running`, then `applied` or `failed`), and keeps to the budget.
 
-use std::path::{Path, PathBuf};
+#[cfg(feature = "aws")]
+use std::path::Path;
+use std::path::PathBuf;
+#[cfg(feature = "aws")]
 use std::sync::Arc;
 
-use super::command::{PlanFormat, Project};
+#[cfg(feature = "aws")]
+use super::command::PlanFormat;
+use super::command::Project;
 use super::file::Migration;
+#[cfg(feature = "aws")]
 use super::ledger_command::{connect, runtime, Connected};
+#[cfg(feature = "aws")]
 use super::lock::{owner_name, Lock};
 use super::plan::{self, Budget, MigrationPlan};
 use super::{ops, sum, MigrateError};
+#[cfg(feature = "aws")]
 use crate::aws::budget::Budget as Pace;
-use crate::aws::ledger::{Counts, Entry};
+use crate::aws::ledger::Counts;
+#[cfg(feature = "aws")]
+use crate::aws::ledger::Entry;
+#[cfg(feature = "aws")]
 use crate::aws::table::Cursor;
 pub use crate::cli::migrate::ApplyArgs;
 use crate::diagnostic::Fix;
@@ -22,7 +33,9 @@ use crate::lint::Linter;
 use crate::model::Item;
 use crate::report::Report;
 use crate::source::SourceSpec;
-use crate::store::{FileStore, TableOptions, TableSource};
+use crate::store::FileStore;
+#[cfg(feature = "aws")]
+use crate::store::{TableOptions, TableSource};
 
 /// A migration's changes: the image after its ops, or nothing when the item is not in the old shape.
 pub struct MigrationPlanner<'a> {
@@ -161,6 +174,7 @@ trait Target: Store {
 impl Target for FileStore<'_> {}
 
 /// A table, where its journals go, and where the next migration's reads start.
+#[cfg(feature = "aws")]
 struct TableTarget {
     source: TableSource,
     table: String,
@@ -168,6 +182,7 @@ struct TableTarget {
     start: Vec<Cursor>,
 }
 
+#[cfg(feature = "aws")]
 impl Target for TableTarget {
     fn journal_for(&mut self, version: u32, pass: u32) -> Option<PathBuf> {
         let path = journal_path(self.dir.as_deref(), &self.table, version, pass);
@@ -192,6 +207,7 @@ impl Target for TableTarget {
 }
 
 /// Cursors as the ledger keeps them: a JSON array of `null`, `"done"` or a typed start key.
+#[cfg(feature = "aws")]
 fn encode_cursors(cursors: &[Cursor]) -> String {
     let values: Vec<serde_json::Value> = cursors
         .iter()
@@ -204,6 +220,7 @@ fn encode_cursors(cursors: &[Cursor]) -> String {
     serde_json::Value::from(values).to_string()
 }
 
+#[cfg(feature = "aws")]
 fn decode_cursors(text: &str) -> Option<Vec<Cursor>> {
     let values: Vec<serde_json::Value> = serde_json::from_str(text).ok()?;
     values
@@ -218,6 +235,7 @@ fn decode_cursors(text: &str) -> Option<Vec<Cursor>> {
         .collect()
 }
 
+#[cfg(feature = "aws")]
 impl Store for TableTarget {
     fn label(&self) -> &str {
         self.source.label()
@@ -450,7 +468,14 @@ impl Ctx<'_> {
         ))
     }
 
+    /// A table target needs AWS.
+    #[cfg(not(feature = "aws"))]
+    fn table(&self, target: &str) -> Result<(TargetRun, u8), MigrateError> {
+        Err(crate::error::RunError::from(crate::offline::NoAws::new(target)).into())
+    }
+
     /// A table target: lock, ledger, then each pending migration through the engine.
+    #[cfg(feature = "aws")]
     fn table(&self, target: &str) -> Result<(TargetRun, u8), MigrateError> {
         let rt = runtime()?;
         let default_ledger = self.project.config.file.migrate.ledger_table.clone();
@@ -498,6 +523,7 @@ impl Ctx<'_> {
 }
 
 /// An apply on one table while this run holds its lock.
+#[cfg(feature = "aws")]
 struct TableRun<'a> {
     ctx: &'a Ctx<'a>,
     rt: &'a tokio::runtime::Runtime,
@@ -509,6 +535,7 @@ struct TableRun<'a> {
     lock: &'a Lock,
 }
 
+#[cfg(feature = "aws")]
 impl TableRun<'_> {
     fn go(&self) -> Result<(TargetRun, u8), MigrateError> {
         let migrations = self.ctx.migrations;
@@ -734,12 +761,14 @@ impl TableRun<'_> {
 }
 
 /// Where a migration's reads start, and what a stopped run of it did before.
+#[cfg(feature = "aws")]
 struct Resumed {
     cursors: Vec<Cursor>,
     counts: Counts,
     journals: Vec<PathBuf>,
 }
 
+#[cfg(feature = "aws")]
 fn add(a: Counts, b: Counts) -> Counts {
     Counts {
         scanned: a.scanned + b.scanned,
@@ -750,6 +779,7 @@ fn add(a: Counts, b: Counts) -> Counts {
 }
 
 /// The row of a migration the ledger says is applied.
+#[cfg(feature = "aws")]
 fn applied_row(m: &Migration, sum: &str, entry: Option<&Entry>) -> Option<Applied> {
     let e = entry?;
     Some(Applied {
@@ -764,6 +794,7 @@ fn applied_row(m: &Migration, sum: &str, entry: Option<&Entry>) -> Option<Applie
 }
 
 /// The journals a failed migration left, by their names.
+#[cfg(feature = "aws")]
 fn existing_journals(store: &TableTarget, version: u32) -> Vec<PathBuf> {
     let prefix = format!("reglint-journal-{}-migration-{version:04}-", store.table);
     let dir = store.dir.clone().unwrap_or_else(|| PathBuf::from("."));
@@ -859,6 +890,7 @@ fn merge_files(rows: Vec<(String, Applied)>) -> Vec<Applied> {
 }
 
 /// The journal of one migration's writes on a table.
+#[cfg(feature = "aws")]
 fn journal_path(dir: Option<&Path>, table: &str, version: u32, pass: u32) -> PathBuf {
     let stamp = chrono::Utc::now().format("%Y%m%dT%H%M%S%.3fZ");
     let name = format!("reglint-journal-{table}-migration-{version:04}-{stamp}-{pass}.jsonl");
@@ -866,6 +898,7 @@ fn journal_path(dir: Option<&Path>, table: &str, version: u32, pass: u32) -> Pat
     std::path::absolute(dir.join(&name)).unwrap_or_else(|_| dir.join(name))
 }
 
+#[cfg(feature = "aws")]
 fn now() -> String {
     chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
 }

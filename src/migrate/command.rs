@@ -84,6 +84,13 @@ impl Project {
                 "nothing to plan: name a TARGET, or set `[migrate] targets` or `sources` in reglint.toml".into(),
             ));
         }
+        #[cfg(not(feature = "aws"))]
+        if let Some((name, _)) = names
+            .iter()
+            .find(|(n, _)| matches!(SourceSpec::parse(n), SourceSpec::Table(_)))
+        {
+            return Err(crate::error::RunError::from(crate::offline::NoAws::new(name)).into());
+        }
         let base = base_dir(&self.config);
         Ok(names
             .into_iter()
@@ -242,9 +249,15 @@ fn read_items(
     config: &Config,
     name: &str,
     spec: &SourceSpec,
+    #[cfg_attr(not(feature = "aws"), allow(unused_variables))]
     ledger: &super::ledger_command::LedgerArgs,
 ) -> Result<(String, Vec<Item>), MigrateError> {
     let mut items = Vec::new();
+    #[cfg(not(feature = "aws"))]
+    if let SourceSpec::Table(_) = spec {
+        return Err(crate::error::RunError::from(crate::offline::NoAws::new(name)).into());
+    }
+    #[cfg(feature = "aws")]
     if let SourceSpec::Table(t) = spec {
         let uri = crate::source::uri::TableUri::parse(t)
             .map_err(|e| MigrateError::Usage(format!("{name}: {}", e.message)))?;
@@ -329,6 +342,7 @@ fn run_apply(args: &MigrateArgs, a: &super::apply::ApplyArgs) -> Result<u8, Migr
     Ok(code)
 }
 
+#[cfg(feature = "aws")]
 fn run_undo(
     args: &MigrateArgs,
     u: &super::undo::UndoArgs,
@@ -350,6 +364,17 @@ fn run_undo(
     };
     show().map_err(|e| MigrateError::io(Path::new("stdout"), e))?;
     Ok(done.code)
+}
+
+/// `migrate undo` reverts a table from its journals (files have none: git keeps their history).
+#[cfg(not(feature = "aws"))]
+fn run_undo(
+    _: &MigrateArgs,
+    _: &crate::cli::migrate::MigrateUndoArgs,
+    _: bool,
+) -> Result<u8, MigrateError> {
+    let no_aws = crate::offline::NoAws::new("reglint migrate undo");
+    Err(crate::error::RunError::from(no_aws).into())
 }
 
 /// The `reglint-migrate/1` document of `apply`: what each migration did per target.

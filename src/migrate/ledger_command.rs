@@ -1,16 +1,22 @@
 //! `migrate status` and `migrate stamp` on `dynamodb://` targets: what the ledger records for
 //! each migration, and adopting an existing table by recording 1..N as applied.
 
+#[cfg(feature = "aws")]
 use std::path::Path;
 
+#[cfg(feature = "aws")]
 use super::command::document_states;
 use super::error::MigrateError;
 use super::file::Migration;
-use crate::aws::ledger::{Entry, Ledger, DEFAULT_TABLE};
+use crate::aws::ledger::Entry;
+#[cfg(feature = "aws")]
+use crate::aws::ledger::{Ledger, DEFAULT_TABLE};
 pub use crate::cli::migrate::{LedgerArgs, StampArgs, StatusArgs};
+#[cfg(feature = "aws")]
 use crate::source::SourceSpec;
 
 /// A table target, its ARN and the ledger.
+#[cfg(feature = "aws")]
 pub(super) struct Connected {
     pub arn: String,
     pub ledger: Ledger,
@@ -21,6 +27,7 @@ pub(super) struct Connected {
     pub config: aws_config::SdkConfig,
 }
 
+#[cfg(feature = "aws")]
 pub(super) fn runtime() -> Result<tokio::runtime::Runtime, MigrateError> {
     tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
@@ -29,10 +36,12 @@ pub(super) fn runtime() -> Result<tokio::runtime::Runtime, MigrateError> {
         .map_err(|e| MigrateError::io(Path::new("runtime"), e))
 }
 
+#[cfg(feature = "aws")]
 pub(super) fn aws_error(e: impl std::fmt::Display) -> MigrateError {
     MigrateError::Run(Box::new(crate::error::RunError::Aws(e.to_string())))
 }
 
+#[cfg(feature = "aws")]
 pub(super) async fn connect(
     target: &str,
     args: &LedgerArgs,
@@ -92,6 +101,7 @@ pub fn states(migrations: &[Migration], checksums: &[String], entries: &[Entry])
 }
 
 /// `migrate status`: per target, each migration's state.
+#[cfg(feature = "aws")]
 pub fn run_status(
     migrations: &[Migration],
     checksums: &[String],
@@ -112,6 +122,7 @@ pub fn run_status(
 }
 
 /// `migrate stamp TARGET N`: records 1..N as applied where the ledger has no entry yet.
+#[cfg(feature = "aws")]
 pub fn run_stamp(
     migrations: &[Migration],
     checksums: &[String],
@@ -151,4 +162,27 @@ pub fn run_stamp(
         );
     }
     Ok(stamped)
+}
+
+/// `migrate status` reads the targets' ledger, which needs AWS.
+#[cfg(not(feature = "aws"))]
+pub fn run_status(
+    _: &[Migration],
+    _: &[String],
+    args: &StatusArgs,
+    _: Option<&str>,
+) -> Result<(serde_json::Value, bool), MigrateError> {
+    let what = args.targets.join(" ");
+    Err(crate::error::RunError::from(crate::offline::NoAws::new(what)).into())
+}
+
+/// `migrate stamp` writes the target's ledger, which needs AWS.
+#[cfg(not(feature = "aws"))]
+pub fn run_stamp(
+    _: &[Migration],
+    _: &[String],
+    args: &StampArgs,
+    _: Option<&str>,
+) -> Result<usize, MigrateError> {
+    Err(crate::error::RunError::from(crate::offline::NoAws::new(&args.target)).into())
 }

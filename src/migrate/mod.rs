@@ -8,10 +8,12 @@ pub mod config;
 pub mod error;
 pub mod file;
 pub mod ledger_command;
+#[cfg(feature = "aws")]
 mod lock;
 pub mod ops;
 pub mod plan;
 pub mod sum;
+#[cfg(feature = "aws")]
 pub mod undo;
 
 pub use error::MigrateError;

@@ -5,7 +5,9 @@
 //! [`Store`]: crate::engine::Store
 
 mod file;
+#[cfg(feature = "aws")]
 mod table;
 
 pub use file::FileStore;
+#[cfg(feature = "aws")]
 pub use table::{plain_key, TableOptions, TableSource, WRITE_CONCURRENCY};
