@@ -378,20 +378,7 @@ async fn checklist<W: Write>(
     p: &mut Printer<W>,
 ) -> io::Result<Option<Reached>> {
     let counter = Arc::new(CallCounter::default());
-    let planned_account = target
-        .account
-        .clone()
-        .or_else(|| options.local_account.clone());
-    let shown_region = options.region_for(
-        planned_account.as_deref().unwrap_or_default(),
-        target.region.as_deref(),
-        &default_region,
-    );
-    let shown_account = planned_account.map_or_else(
-        || "the local account".to_string(),
-        |a| format!("account {a}"),
-    );
-    p.header(describe(target, &shown_account, &shown_region))?;
+    p.header(header_text(target, &options, &default_region))?;
 
     let mut after_identity = vec!["role ARN", "AssumeRole", "assumed identity"];
     after_identity.extend(remaining(target));
@@ -438,21 +425,50 @@ async fn checklist<W: Write>(
         .unwrap_or_else(|| "the base credentials".to_string());
     let place = crate::verify::Place { account, region };
     let facts = gather_one(target, &sessions).await;
-    match &target.target {
-        Target::Agent { agent_id, alias_id } => {
-            agent_steps(&facts, &place, agent_id, alias_id, &who, p)?
-        }
-        Target::Runtime {
-            runtime_arn,
-            qualifier,
-        } => runtime_steps(&facts, &place, runtime_arn, qualifier, p)?,
-    }
+    target_steps(&facts, &place, target, &who, p)?;
     Ok(Some(Reached {
         sessions,
         session,
         place,
         who,
     }))
+}
+
+/// The header's entry: what is examined, in which account and Region.
+fn header_text(target: &ItemTarget, options: &VerifyOptions, default_region: &str) -> String {
+    let planned_account = target
+        .account
+        .clone()
+        .or_else(|| options.local_account.clone());
+    let shown_region = options.region_for(
+        planned_account.as_deref().unwrap_or_default(),
+        target.region.as_deref(),
+        default_region,
+    );
+    let shown_account = planned_account.map_or_else(
+        || "the local account".to_string(),
+        |a| format!("account {a}"),
+    );
+    describe(target, &shown_account, &shown_region)
+}
+
+/// The agent's and alias's steps, or the runtime's and endpoint's.
+fn target_steps<W: Write>(
+    facts: &Facts,
+    place: &Place,
+    target: &ItemTarget,
+    who: &str,
+    p: &mut Printer<W>,
+) -> io::Result<()> {
+    match &target.target {
+        Target::Agent { agent_id, alias_id } => {
+            agent_steps(facts, place, agent_id, alias_id, who, p)
+        }
+        Target::Runtime {
+            runtime_arn,
+            qualifier,
+        } => runtime_steps(facts, place, runtime_arn, qualifier, p),
+    }
 }
 
 /// The steps still to come after the base identity, for skipping.

@@ -162,7 +162,7 @@ fn not_found_after_the_identity_and_control_plane_passed_reports_the_search() {
     );
     assert_eq!(
         next_of(&out, 10),
-        format!("next: the control plane found agent {} in account {ACCT_D} (us-east-1), the runtime did not, and no other account has it: check that the hub invokes in us-east-1 and that the alias is deployed there", w.p)
+        format!("next: the control plane found agent {} in account {ACCT_D} (us-east-1), InvokeAgent did not, and no other account has it: check that the hub invokes in us-east-1 and that the alias is deployed there", w.p)
     );
     // The search asked the local account.
     assert_eq!(fx.moto.calls_in(LOCAL)["bedrock-agent:GetAgent"], json!(1));

@@ -219,7 +219,7 @@ async fn not_found_next(target: &ItemTarget, reached: &Reached) -> String {
             format!("the agent exists in {which} {account}: register it there (account_id {account}) — the RG403 search found it")
         }
         None => format!(
-            "the control plane found agent {agent_id} in account {} ({}), the runtime did not, and no other account has it: check that the hub invokes in {} and that the alias is deployed there",
+            "the control plane found agent {agent_id} in account {} ({}), InvokeAgent did not, and no other account has it: check that the hub invokes in {} and that the alias is deployed there",
             place.account, place.region, place.region
         ),
     }
