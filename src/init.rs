@@ -153,7 +153,8 @@ fn run_plan(args: &InitArgs) -> Result<Plan, InitError> {
 /// Without AWS nothing in [`plan`] waits: it runs to its end at the first poll.
 #[cfg(not(feature = "aws"))]
 fn run_plan(args: &InitArgs) -> Result<Plan, InitError> {
-    crate::offline::ready(plan(args)).unwrap_or_else(|| {
+    use futures_util::FutureExt;
+    plan(args).now_or_never().unwrap_or_else(|| {
         Err(InitError::Usage(
             "reading the source did not finish at once".into(),
         ))

@@ -32,15 +32,3 @@ impl VerifyPlan {
         match *self {}
     }
 }
-
-/// Runs a future that never waits to its end at the first poll; `None` if it would wait. Without
-/// AWS there is nothing to wait for, so the async code shared with the full build needs no
-/// runtime.
-#[cfg(not(feature = "aws"))]
-pub fn ready<F: std::future::Future>(future: F) -> Option<F::Output> {
-    let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
-    match std::pin::pin!(future).poll(&mut cx) {
-        std::task::Poll::Ready(out) => Some(out),
-        std::task::Poll::Pending => None,
-    }
-}
