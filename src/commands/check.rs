@@ -376,12 +376,15 @@ fn mode_of(args: &CheckArgs) -> Mode {
 /// A report of files goes out as it is found; fixes, tables and verification (which add
 /// findings to earlier items) keep the report until the end. With `--output` the report is
 /// written to a temporary file beside the output, renamed at the end: the line formats stream
-/// their findings into it; json, sarif and gitlab spill theirs to another temporary file, and
-/// junit its cases to one per rule, to be spliced into the document at the end. Either way
-/// memory stays flat. The audit formats keep the report.
+/// their findings into it; json, sarif, gitlab and html spill theirs to another temporary
+/// file, and junit its cases to one per rule, to be spliced into the document at the end.
+/// Either way memory stays flat. The other audit formats (emf, openmetrics) keep only counts.
 fn start_stream(args: &CheckArgs, quiet: bool, sources: &[SourceSpec], report: &mut Report) {
     use report::OutputFormat as F;
-    let spills = matches!(args.format, F::Json | F::Sarif | F::Gitlab | F::Junit);
+    let spills = matches!(
+        args.format,
+        F::Json | F::Sarif | F::Gitlab | F::Junit | F::Html
+    );
     let lines = matches!(args.format, F::Text | F::Concise | F::Jsonl | F::Github);
     let tables = sources.iter().any(|s| matches!(s, SourceSpec::Table(_)));
     if tables || (args.output.is_some() && !spills && !lines) {

@@ -162,19 +162,29 @@ fn write_data(report: &Report, out: &mut dyn Write) -> io::Result<()> {
     out.write_all(b",\"rules\":")?;
     write_safe_json(&Value::Object(rules), out)?;
     out.write_all(b",\"findings\":[")?;
+    let spilled = match &report.spilled {
+        Some(spilled) => spilled.copy_to(out)?,
+        None => 0,
+    };
     for (i, d) in report.diagnostics.iter().enumerate() {
-        if i > 0 {
-            out.write_all(b",")?;
-        }
-        write_safe_json(&finding(d, &sources), out)?;
+        write_element(d, spilled + i == 0, out)?;
     }
     out.write_all(b"]}")
+}
+
+/// One finding as an element of the page's array of findings, separator first: what a stream
+/// spills as findings are found, and what the page written whole holds.
+pub(super) fn write_element(d: &Diagnostic, first: bool, out: &mut dyn Write) -> io::Result<()> {
+    if !first {
+        out.write_all(b",")?;
+    }
+    write_safe_json(&finding(d), out)
 }
 
 /// One finding: [rule, severity, source, account, key, attribute, message, fix, place], where
 /// place is `[line, column]` in the finding's source file, or a text (`path:line:column` of
 /// another file, or the origin and key of a table item).
-fn finding(d: &Diagnostic, sources: &[&str]) -> Value {
+fn finding(d: &Diagnostic) -> Value {
     let key = d
         .item
         .as_ref()
@@ -193,14 +203,15 @@ fn finding(d: &Diagnostic, sources: &[&str]) -> Value {
         d.attribute,
         d.message,
         fix,
-        place(d, sources),
+        place(d),
     ])
 }
 
-fn place(d: &Diagnostic, sources: &[&str]) -> Value {
-    let source = d.item.as_ref().and_then(|i| sources.get(i.source));
+/// `[line, column]` when the finding is in its item's own source file (whose path is the
+/// finding's origin), else the place as text.
+fn place(d: &Diagnostic) -> Value {
     match &d.location {
-        Some(l) if source == Some(&l.path.as_str()) => json!([l.line, l.column]),
+        Some(l) if d.item.is_some() && d.origin == l.path => json!([l.line, l.column]),
         _ => super::place(d).into(),
     }
 }
@@ -401,5 +412,17 @@ mod tests {
         );
         let back: Value = serde_json::from_str(&text).unwrap();
         assert_eq!(back, json!(["</script><img src=x>", "a&b"]));
+    }
+
+    #[test]
+    fn a_page_with_spilled_findings_is_the_page_written_whole() {
+        let make = || {
+            let mut r = Report::default();
+            r.summary.items = 7;
+            r.audit.time = chrono::DateTime::from_timestamp(1_800_000_000, 0);
+            r.audit.exit_code = Some(1);
+            r
+        };
+        crate::report::stream::testing::assert_spilled_is_whole(make, write_element, render);
     }
 }

@@ -1,7 +1,7 @@
 //! Findings written as they are found, for the formats that print one finding after another
 //! (`text`, `concise`, `jsonl`, `github`): a run over millions of items holds none of them.
-//! The `json`, `sarif` and `gitlab` documents have their summary or rules before their
-//! findings (or are one array), so their findings are written as they are found to an unnamed
+//! The `json`, `sarif`, `gitlab` and `html` documents have their summary or rules before
+//! their findings (or are one array), so their findings are written as they are found to an unnamed
 //! temporary file ([`Spilled`]) that the renderer copies into the document at the end; `junit`
 //! groups them by rule, so its cases go to one such file per rule.
 //!
@@ -15,7 +15,7 @@ use std::io::{self, BufWriter, Write};
 
 use super::text::Palette;
 use super::{
-    concise, github, gitlab, json, junit, order_key, sarif, text, working_dir, OutputFormat,
+    concise, github, gitlab, html, json, junit, order_key, sarif, text, working_dir, OutputFormat,
     RenderOptions,
 };
 use crate::diagnostic::Diagnostic;
@@ -63,7 +63,10 @@ impl Stream {
             | OutputFormat::Concise
             | OutputFormat::Jsonl
             | OutputFormat::Github => None,
-            OutputFormat::Json | OutputFormat::Sarif | OutputFormat::Gitlab => Some((
+            OutputFormat::Json
+            | OutputFormat::Sarif
+            | OutputFormat::Gitlab
+            | OutputFormat::Html => Some((
                 BufWriter::with_capacity(1 << 16, tempfile::tempfile().ok()?),
                 0,
             )),
@@ -72,7 +75,7 @@ impl Stream {
                 tempfile::tempfile().ok()?;
                 None
             }
-            OutputFormat::Emf | OutputFormat::Openmetrics | OutputFormat::Html => return None,
+            OutputFormat::Emf | OutputFormat::Openmetrics => return None,
         };
         Some(Stream {
             spill,
@@ -160,6 +163,7 @@ impl Stream {
                 OutputFormat::Sarif => {
                     sarif::write_element(d, self.cwd.as_deref(), *count == 0, file)
                 }
+                OutputFormat::Html => html::write_element(d, *count == 0, file),
                 OutputFormat::Gitlab => {
                     let n = self.occurrences.next(&d.fingerprint);
                     gitlab::write_element(d, self.gitlab_base.as_deref(), n, *count == 0, file)
@@ -212,14 +216,20 @@ pub struct Spilled {
 }
 
 impl Spilled {
-    /// The array: `[`, the elements, and `]` on its own line indented by `close_indent` (or
-    /// `[]` when there are none), as serde_json's pretty printer writes it.
-    pub(super) fn write_array(&self, close_indent: &[u8], out: &mut dyn Write) -> io::Result<()> {
+    /// Copies the elements, as they were written, to `out`; how many there are.
+    pub(super) fn copy_to(&self, out: &mut dyn Write) -> io::Result<usize> {
         use std::io::{Seek, SeekFrom};
-        out.write_all(b"[")?;
         let mut file = &self.file;
         file.seek(SeekFrom::Start(0))?;
         io::copy(&mut file, out)?;
+        Ok(self.count)
+    }
+
+    /// The array: `[`, the elements, and `]` on its own line indented by `close_indent` (or
+    /// `[]` when there are none), as serde_json's pretty printer writes it.
+    pub(super) fn write_array(&self, close_indent: &[u8], out: &mut dyn Write) -> io::Result<()> {
+        out.write_all(b"[")?;
+        self.copy_to(out)?;
         if self.count > 0 {
             out.write_all(b"\n")?;
             out.write_all(close_indent)?;
