@@ -46,7 +46,7 @@ fn check(ctx: &ItemCtx, out: &mut Vec<Violation>) {
 }
 
 fn mismatch(attr: &Attr, s: &str, re: &Regex) -> Violation {
-    let shown = Value::S(s.to_string()).describe();
+    let shown = Value::S(s.into()).describe();
     let message = match attr.node.value {
         Value::S(_) => format!(
             "{} {shown} does not match its pattern {}",
@@ -71,9 +71,7 @@ mod tests {
     use crate::model::Node;
 
     fn strings(v: &[&str]) -> Vec<Node> {
-        v.iter()
-            .map(|s| Node::new(Value::S(s.to_string())))
-            .collect()
+        v.iter().map(|s| Node::new(Value::S((*s).into()))).collect()
     }
 
     const TOML: &str =

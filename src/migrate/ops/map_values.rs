@@ -13,7 +13,10 @@ impl MapValues {
     pub fn apply(&self, item: &Item) -> Option<Item> {
         let old = item.str_value(&self.attribute)?;
         let new = self.map.get(old)?;
-        Some(item.clone().with(&self.attribute, Value::S(new.clone())))
+        Some(
+            item.clone()
+                .with(&self.attribute, Value::S(new.clone().into())),
+        )
     }
 }
 

@@ -72,7 +72,7 @@ impl Move {
                 continue;
             }
             let new = render(item, &pieces)?;
-            after.set(attr, Value::S(new));
+            after.set(attr, Value::S(new.into()));
             changed = true;
         }
         changed.then_some(after)
