@@ -79,7 +79,7 @@ impl Observed {
             if matches!(value, Value::Invalid(_)) {
                 continue;
             }
-            let types = self.attributes.entry(attr.name.to_string()).or_default();
+            let types = self.attributes.entry(attr.name.clone()).or_default();
             *types.by_type.entry(value.type_name()).or_default() += 1;
             if let Value::L(nodes) = value {
                 for n in nodes {
@@ -414,7 +414,7 @@ mod tests {
             attrs: attrs
                 .iter()
                 .map(|(name, value)| Attr {
-                    name: (*name).into(),
+                    name: name.to_string(),
                     name_span: None,
                     node: Node::new(value.clone()),
                 })

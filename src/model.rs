@@ -30,18 +30,13 @@ pub enum Format {
     Dynamodb,
 }
 
-/// The text of names and values: up to 24 bytes are held inline, without an allocation, which
-/// is most attribute names and identifiers (a million-item read makes 20 million fewer
-/// allocations; `benches/item_path.rs` measures it).
-pub type Str = compact_str::CompactString;
-
 /// A DynamoDB attribute value. Numbers keep the text they were written with; binary values keep
 /// their base64 text.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Value {
-    S(Str),
-    N(Str),
-    B(Str),
+    S(String),
+    N(String),
+    B(String),
     Bool(bool),
     Null,
     M(Vec<Attr>),
@@ -95,7 +90,7 @@ impl Value {
         Value::L(
             items
                 .into_iter()
-                .map(|s| Node::new(Value::S(s.into().into())))
+                .map(|s| Node::new(Value::S(s.into())))
                 .collect(),
         )
     }
@@ -112,7 +107,7 @@ impl Value {
             J::Array(
                 v.iter()
                     .map(|n| match &n.value {
-                        Value::S(s) | Value::N(s) | Value::B(s) => J::String(s.to_string()),
+                        Value::S(s) | Value::N(s) | Value::B(s) => J::String(s.clone()),
                         other => other.to_typed_json(),
                     })
                     .collect(),
@@ -127,7 +122,7 @@ impl Value {
             Value::M(attrs) => {
                 let mut m = Map::new();
                 for a in attrs {
-                    m.insert(a.name.to_string(), a.node.value.to_typed_json());
+                    m.insert(a.name.clone(), a.node.value.to_typed_json());
                 }
                 json!({ "M": m })
             }
@@ -145,16 +140,16 @@ impl Value {
     pub fn to_plain_json(&self) -> serde_json::Value {
         use serde_json::{Map, Value as J};
         match self {
-            Value::S(s) | Value::B(s) => J::String(s.to_string()),
+            Value::S(s) | Value::B(s) => J::String(s.clone()),
             Value::N(n) => serde_json::from_str::<serde_json::Number>(n)
                 .map(J::Number)
-                .unwrap_or_else(|_| J::String(n.to_string())),
+                .unwrap_or_else(|_| J::String(n.clone())),
             Value::Bool(b) => J::Bool(*b),
             Value::Null => J::Null,
             Value::M(attrs) => {
                 let mut m = Map::new();
                 for a in attrs {
-                    m.insert(a.name.to_string(), a.node.value.to_plain_json());
+                    m.insert(a.name.clone(), a.node.value.to_plain_json());
                 }
                 J::Object(m)
             }
@@ -177,7 +172,7 @@ impl Value {
     /// A short human rendering for messages (`"abc"`, `42`, `["a", "b"]`).
     pub fn describe(&self) -> String {
         match self {
-            Value::N(n) => n.to_string(),
+            Value::N(n) => n.clone(),
             Value::Invalid(r) => format!("<invalid: {r}>"),
             other => other.to_plain_json().to_string(),
         }
@@ -206,7 +201,7 @@ impl Node {
 /// One attribute of an item (or of a map).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Attr {
-    pub name: Str,
+    pub name: String,
     pub name_span: Option<Span>,
     pub node: Node,
 }
@@ -252,7 +247,7 @@ impl Item {
         match self.attrs.iter_mut().find(|a| a.name == name) {
             Some(a) => a.node = Node::new(value),
             None => self.attrs.push(Attr {
-                name: name.into(),
+                name: name.to_string(),
                 name_span: None,
                 node: Node::new(value),
             }),
@@ -266,7 +261,7 @@ impl Item {
 
     pub fn rename(&mut self, from: &str, to: &str) {
         if let Some(a) = self.attrs.iter_mut().find(|a| a.name == from) {
-            a.name = to.into();
+            a.name = to.to_string();
         }
     }
 
@@ -274,7 +269,7 @@ impl Item {
     pub fn to_typed_json(&self) -> serde_json::Value {
         let mut m = serde_json::Map::new();
         for a in &self.attrs {
-            m.insert(a.name.to_string(), a.node.value.to_typed_json());
+            m.insert(a.name.clone(), a.node.value.to_typed_json());
         }
         serde_json::Value::Object(m)
     }
@@ -283,7 +278,7 @@ impl Item {
     pub fn to_plain_json(&self) -> serde_json::Value {
         let mut m = serde_json::Map::new();
         for a in &self.attrs {
-            m.insert(a.name.to_string(), a.node.value.to_plain_json());
+            m.insert(a.name.clone(), a.node.value.to_plain_json());
         }
         serde_json::Value::Object(m)
     }

@@ -428,15 +428,13 @@ fn split_attributes(
     let mut known = std::collections::HashMap::new();
     let mut extra = BTreeMap::new();
     for a in &item.attrs {
-        if declared.contains_key(a.name.as_str()) {
+        if declared.contains_key(&a.name) {
             continue;
         }
-        if extra_attributes.iter().any(|e| *e == a.name)
-            && !KNOWN_ATTRIBUTES.contains(&a.name.as_str())
-        {
-            extra.insert(a.name.to_string(), a.node.value.to_typed_json());
+        if extra_attributes.contains(&a.name) && !KNOWN_ATTRIBUTES.contains(&a.name.as_str()) {
+            extra.insert(a.name.clone(), a.node.value.to_typed_json());
         } else {
-            known.insert(a.name.to_string(), to_dynamo(&a.node.value)?);
+            known.insert(a.name.clone(), to_dynamo(&a.node.value)?);
         }
     }
     Ok((known, extra))
@@ -448,21 +446,21 @@ fn to_dynamo(v: &Value) -> Result<serde_dynamo::AttributeValue, String> {
         nodes
             .iter()
             .filter_map(|n| match &n.value {
-                Value::S(s) | Value::N(s) | Value::B(s) => Some(s.to_string()),
+                Value::S(s) | Value::N(s) | Value::B(s) => Some(s.clone()),
                 _ => None,
             })
             .collect()
     };
     Ok(match v {
-        Value::S(s) => A::S(s.to_string()),
-        Value::N(n) => A::N(n.to_string()),
-        Value::B(b) => A::B(b.as_bytes().to_vec()),
+        Value::S(s) => A::S(s.clone()),
+        Value::N(n) => A::N(n.clone()),
+        Value::B(b) => A::B(b.clone().into_bytes()),
         Value::Bool(b) => A::Bool(*b),
         Value::Null => A::Null(true),
         Value::M(attrs) => A::M(
             attrs
                 .iter()
-                .map(|a| Ok((a.name.to_string(), to_dynamo(&a.node.value)?)))
+                .map(|a| Ok((a.name.clone(), to_dynamo(&a.node.value)?)))
                 .collect::<Result<_, String>>()?,
         ),
         Value::L(items) => A::L(

@@ -46,7 +46,7 @@ const REGIONS: [&str; 5] = [
     "us-gov-west-1",
 ];
 
-fn s(v: impl Into<reglint::model::Str>) -> Value {
+fn s(v: impl Into<String>) -> Value {
     Value::S(v.into())
 }
 
@@ -142,11 +142,11 @@ fn nasty_char() -> impl Strategy<Value = char> {
 /// Any value, with a bias towards the ones registries get wrong.
 fn any_value() -> impl Strategy<Value = Value> {
     let leaf = prop_oneof![
-        "[ a-zA-Z0-9\"',;|\n\u{200B}_-]{0,14}".prop_map(|s: String| Value::S(s.into())),
-        "(0|[1-9][0-9]{0,12})".prop_map(|s: String| Value::N(s.into())),
+        "[ a-zA-Z0-9\"',;|\n\u{200B}_-]{0,14}".prop_map(Value::S),
+        "(0|[1-9][0-9]{0,12})".prop_map(Value::N),
         any::<bool>().prop_map(Value::Bool),
         Just(Value::Null),
-        Just(Value::S(Default::default())),
+        Just(Value::S(String::new())),
         Just(Value::S("  ".into())),
         Just(Value::S("true".into())),
         Just(Value::S("[\"a\", \"b\"]".into())),
@@ -164,16 +164,10 @@ fn any_value() -> impl Strategy<Value = Value> {
                 }
                 Value::M(m.attrs)
             }),
-            proptest::collection::vec("[a-z ]{0,6}", 0..4).prop_map(|v| Value::SS(
-                v.into_iter()
-                    .map(|x| Node::new(Value::S(x.into())))
-                    .collect()
-            )),
-            proptest::collection::vec("[0-9]{1,3}", 1..3).prop_map(|v| Value::NS(
-                v.into_iter()
-                    .map(|x| Node::new(Value::N(x.into())))
-                    .collect()
-            )),
+            proptest::collection::vec("[a-z ]{0,6}", 0..4)
+                .prop_map(|v| Value::SS(v.into_iter().map(|x| Node::new(Value::S(x))).collect())),
+            proptest::collection::vec("[0-9]{1,3}", 1..3)
+                .prop_map(|v| Value::NS(v.into_iter().map(|x| Node::new(Value::N(x))).collect())),
         ]
     })
 }
@@ -441,7 +435,11 @@ fn declared_linter() -> Linter {
 }
 
 fn numbers(v: &[&str]) -> Value {
-    Value::L(v.iter().map(|n| Node::new(Value::N((*n).into()))).collect())
+    Value::L(
+        v.iter()
+            .map(|n| Node::new(Value::N(n.to_string())))
+            .collect(),
+    )
 }
 
 fn string_set(v: &[&str]) -> Value {
@@ -734,7 +732,7 @@ proptest! {
             let typed = entry.declared.get(name);
             let expected = match item.value(name) {
                 None => None,
-                Some(Value::S(text)) => Some(DeclaredValue::S(text.to_string())),
+                Some(Value::S(text)) => Some(DeclaredValue::S(text.clone())),
                 Some(Value::SS(m)) => Some(DeclaredValue::SS(
                     m.iter().filter_map(|n| n.value.as_str().map(str::to_string)).collect(),
                 )),
@@ -742,8 +740,8 @@ proptest! {
                     nodes
                         .iter()
                         .map(|n| match &n.value {
-                            Value::S(t) => DeclaredValue::S(t.to_string()),
-                            Value::N(t) => DeclaredValue::N(t.to_string()),
+                            Value::S(t) => DeclaredValue::S(t.clone()),
+                            Value::N(t) => DeclaredValue::N(t.clone()),
                             other => DeclaredValue::Any(other.to_typed_json()),
                         })
                         .collect(),

@@ -630,7 +630,7 @@ fn hostile_report() -> Report {
     d.attribute = Some(format!("alias{h}"));
     d.fix = Some(Fix::unsafe_(
         format!("Remove {h}"),
-        vec![Edit::set("alias_id", Value::S(h.clone().into()))],
+        vec![Edit::set("alias_id", Value::S(h.clone()))],
     ));
     d.help = Some(format!("help {h}"));
     d.item = Some(ItemRef {

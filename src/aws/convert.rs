@@ -11,7 +11,7 @@ use aws_sdk_dynamodb::primitives::Blob;
 use aws_sdk_dynamodb::types::AttributeValue;
 use base64::Engine as _;
 
-use crate::model::{Attr, Format, Item, Node, Str, Value};
+use crate::model::{Attr, Format, Item, Node, Value};
 
 pub use super::number::canonical_number;
 
@@ -36,11 +36,11 @@ fn unb64(text: &str) -> Result<Vec<u8>, ConvertError> {
 /// An SDK value as a reglint value.
 pub fn to_value(av: &AttributeValue) -> Value {
     let nodes =
-        |v: &[String], f: fn(Str) -> Value| v.iter().map(|s| Node::new(f(s.into()))).collect();
+        |v: &[String], f: fn(String) -> Value| v.iter().map(|s| Node::new(f(s.clone()))).collect();
     match av {
-        AttributeValue::S(s) => Value::S(s.into()),
-        AttributeValue::N(n) => Value::N(n.into()),
-        AttributeValue::B(b) => Value::B(b64(b.as_ref()).into()),
+        AttributeValue::S(s) => Value::S(s.clone()),
+        AttributeValue::N(n) => Value::N(n.clone()),
+        AttributeValue::B(b) => Value::B(b64(b.as_ref())),
         AttributeValue::Bool(b) => Value::Bool(*b),
         AttributeValue::Null(_) => Value::Null,
         AttributeValue::M(m) => Value::M(sorted_attrs(m)),
@@ -49,7 +49,7 @@ pub fn to_value(av: &AttributeValue) -> Value {
         AttributeValue::Ns(v) => Value::NS(nodes(v, Value::N)),
         AttributeValue::Bs(v) => Value::BS(
             v.iter()
-                .map(|b| Node::new(Value::B(b64(b.as_ref()).into())))
+                .map(|b| Node::new(Value::B(b64(b.as_ref()))))
                 .collect(),
         ),
         _ => Value::Invalid("an attribute type this version of reglint does not know".into()),
@@ -62,7 +62,7 @@ fn sorted_attrs(m: &SdkItem) -> Vec<Attr> {
     names
         .into_iter()
         .map(|name| Attr {
-            name: name.into(),
+            name: name.clone(),
             name_span: None,
             node: Node::new(to_value(&m[name])),
         })
@@ -75,7 +75,7 @@ pub fn from_value(v: &Value) -> Result<AttributeValue, ConvertError> {
         nodes
             .iter()
             .map(|n| match (&n.value, want) {
-                (Value::S(s), "S") | (Value::N(s), "N") | (Value::B(s), "B") => Ok(s.to_string()),
+                (Value::S(s), "S") | (Value::N(s), "N") | (Value::B(s), "B") => Ok(s.clone()),
                 (other, _) => Err(ConvertError(format!(
                     "a {want} set cannot hold a {} value",
                     other.type_name()
@@ -84,15 +84,15 @@ pub fn from_value(v: &Value) -> Result<AttributeValue, ConvertError> {
             .collect()
     };
     Ok(match v {
-        Value::S(s) => AttributeValue::S(s.to_string()),
-        Value::N(n) => AttributeValue::N(n.to_string()),
+        Value::S(s) => AttributeValue::S(s.clone()),
+        Value::N(n) => AttributeValue::N(n.clone()),
         Value::B(b) => AttributeValue::B(Blob::new(unb64(b)?)),
         Value::Bool(b) => AttributeValue::Bool(*b),
         Value::Null => AttributeValue::Null(true),
         Value::M(attrs) => AttributeValue::M(
             attrs
                 .iter()
-                .map(|a| Ok((a.name.to_string(), from_value(&a.node.value)?)))
+                .map(|a| Ok((a.name.clone(), from_value(&a.node.value)?)))
                 .collect::<Result<_, ConvertError>>()?,
         ),
         Value::L(items) => AttributeValue::L(
@@ -136,7 +136,7 @@ pub fn item_from_sdk(item: &SdkItem) -> Item {
 pub fn item_to_sdk(item: &Item) -> Result<SdkItem, ConvertError> {
     item.attrs
         .iter()
-        .map(|a| Ok((a.name.to_string(), from_value(&a.node.value)?)))
+        .map(|a| Ok((a.name.clone(), from_value(&a.node.value)?)))
         .collect()
 }
 

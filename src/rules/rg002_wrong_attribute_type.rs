@@ -114,7 +114,7 @@ fn null_optional(attr: &Attr) -> Violation {
     .with_fix(Some(Fix::safe(
         format!("Remove the null {}", attr.name),
         vec![Edit::Remove {
-            attribute: attr.name.to_string(),
+            attribute: attr.name.clone(),
         }],
     )))
 }

@@ -160,7 +160,7 @@ mod tests {
         assert_eq!(list(&fixed(&item, &v), "example_queries"), Value::L(vec![]));
         assert!(run(
             check,
-            &bedrock().with("capabilities", Value::S(Default::default()))
+            &bedrock().with("capabilities", Value::S(String::new()))
         )
         .is_empty());
     }

@@ -53,7 +53,7 @@ mod tests {
         Value::SS(
             members
                 .iter()
-                .map(|s| Node::new(Value::S((*s).into())))
+                .map(|s| Node::new(Value::S(s.to_string())))
                 .collect(),
         )
     }

@@ -54,7 +54,7 @@ mod tests {
     #[test]
     fn null_empty_and_blank_required_values() {
         let item = bedrock()
-            .with(NAME, Value::S(Default::default()))
+            .with(NAME, Value::S(String::new()))
             .with(ALIAS_ID, Value::S(" \u{200B}".into()))
             .with(ENABLED, Value::Null)
             .with(CAPABILITIES, Value::S("  ".into()));
@@ -72,7 +72,7 @@ mod tests {
     #[test]
     fn keys_and_qualifiers_are_never_blank_even_where_optional() {
         let item = agentcore()
-            .with(AGENT_ID, Value::S(Default::default()))
+            .with(AGENT_ID, Value::S(String::new()))
             .with(QUALIFIER, Value::S(" ".into()));
         assert_eq!(
             messages(&run(check, &item)),
@@ -89,9 +89,9 @@ mod tests {
         assert!(run(check, &agentcore()).is_empty());
         // Optional: RG002 (null), RG109 (blank region), RG103 (alias on an agentcore entry).
         let item = agentcore()
-            .with(REGION, Value::S(Default::default()))
+            .with(REGION, Value::S(String::new()))
             .with("domains", Value::Null)
-            .with(ALIAS_ID, Value::S(Default::default()));
+            .with(ALIAS_ID, Value::S(String::new()));
         assert!(run(check, &item).is_empty());
         // An empty list is a value (RG204 judges it).
         assert!(run(check, &bedrock().with(CAPABILITIES, Value::L(vec![]))).is_empty());
@@ -104,14 +104,14 @@ mod tests {
                     [schema.attributes.region]\nrequired = true\n";
         let item = bedrock()
             .with("owner", Value::S(" ".into()))
-            .with("weight", Value::S(Default::default()))
+            .with("weight", Value::S(String::new()))
             .with(REGION, Value::Null);
         assert_eq!(
             messages(&run_with(check, &item, toml)),
             ["region is required but null", "owner is required but blank"]
         );
         // Optional declared attributes may be empty strings (RG110/RG111 judge their values).
-        let item = bedrock().with("owner", Value::S(Default::default()));
+        let item = bedrock().with("owner", Value::S(String::new()));
         assert!(run_with(check, &item, "[schema.attributes.owner]\ntype = \"S\"\n").is_empty());
     }
 }

@@ -66,7 +66,7 @@ fn check(ctx: &ItemCtx, out: &mut Vec<Violation>) {
             "is surrounded by"
         };
         let fix = is_valid(name, &clean, bedrock)
-            .then(|| Fix::safe(title, vec![Edit::set(name, Value::S(clean.into()))]));
+            .then(|| Fix::safe(title, vec![Edit::set(name, Value::S(clean.to_string()))]));
         out.push(
             Violation::new(&RULE, format!("{name} {place} {what}"))
                 .on(attr)

@@ -63,10 +63,7 @@ mod tests {
             Some("\"DRAFT\" is a version name; an alias is routed by its 10-character ID")
         );
         // Optional on an agentcore entry, so an empty one is judged here.
-        let v = run(
-            check,
-            &agentcore().with(ALIAS_ID, Value::S(Default::default())),
-        );
+        let v = run(check, &agentcore().with(ALIAS_ID, Value::S(String::new())));
         assert_eq!(
             messages(&v),
             ["alias_id \"\" is not an agent alias ID (10 letters and digits, or TSTALIASID)"]
@@ -86,10 +83,6 @@ mod tests {
             &bedrock().with(ALIAS_ID, Value::S("IO1GTTHP0M\"".into()))
         )
         .is_empty());
-        assert!(run(
-            check,
-            &bedrock().with(ALIAS_ID, Value::S(Default::default()))
-        )
-        .is_empty());
+        assert!(run(check, &bedrock().with(ALIAS_ID, Value::S(String::new()))).is_empty());
     }
 }

@@ -27,7 +27,7 @@ fn check(ctx: &ItemCtx, out: &mut Vec<Violation>) {
                     let padded = format!("{digits:0>12}");
                     Fix::safe(
                         format!("Store the account ID as the string \"{padded}\""),
-                        vec![Edit::set(ACCOUNT_ID, Value::S(padded.into()))],
+                        vec![Edit::set(ACCOUNT_ID, Value::S(padded))],
                     )
                 });
             out.push(
@@ -50,7 +50,7 @@ fn check(ctx: &ItemCtx, out: &mut Vec<Violation>) {
             let fix = is_account_id(&digits).then(|| {
                 Fix::safe(
                     format!("Remove the separators: \"{digits}\""),
-                    vec![Edit::set(ACCOUNT_ID, Value::S(digits.clone().into()))],
+                    vec![Edit::set(ACCOUNT_ID, Value::S(digits.clone()))],
                 )
             });
             out.push(
@@ -99,10 +99,7 @@ mod tests {
             &bedrock().with(ACCOUNT_ID, Value::S("84307450755".into())),
         );
         assert!(v[0].fix.is_none());
-        let v = run(
-            check,
-            &bedrock().with(ACCOUNT_ID, Value::S(Default::default())),
-        );
+        let v = run(check, &bedrock().with(ACCOUNT_ID, Value::S(String::new())));
         assert_eq!(messages(&v), ["account_id \"\" is not exactly 12 digits"]);
     }
 

@@ -40,7 +40,7 @@ fn check(ctx: &ItemCtx, out: &mut Vec<Violation>) {
         )
         .with_fix(Some(Fix::safe(
             format!("Replace it with \"{}\"", t.as_str()),
-            vec![Edit::set(AGENT_TYPE, Value::S(t.as_str().into()))],
+            vec![Edit::set(AGENT_TYPE, Value::S(t.as_str().to_string()))],
         ))),
         None => Violation::new(&RULE, format!("agent_type {s:?} is not a known agent type"))
             .with_help(
@@ -94,11 +94,7 @@ mod tests {
     fn canonical_blank_and_non_string_types_are_left_alone() {
         assert!(run(check, &bedrock()).is_empty());
         assert!(run(check, &agentcore()).is_empty());
-        assert!(run(
-            check,
-            &bedrock().with(AGENT_TYPE, Value::S(Default::default()))
-        )
-        .is_empty());
+        assert!(run(check, &bedrock().with(AGENT_TYPE, Value::S(String::new()))).is_empty());
         assert!(run(check, &bedrock().with(AGENT_TYPE, Value::N("1".into()))).is_empty());
     }
 }

@@ -85,7 +85,7 @@ mod tests {
         assert!(run(check, &agentcore().with(RUNTIME_ARN, Value::S(arn.into()))).is_empty());
         assert!(run(
             check,
-            &agentcore().with(RUNTIME_ARN, Value::S(Default::default()))
+            &agentcore().with(RUNTIME_ARN, Value::S(String::new()))
         )
         .is_empty());
     }

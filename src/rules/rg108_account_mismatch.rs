@@ -41,7 +41,7 @@ fn check(ctx: &ItemCtx, out: &mut Vec<Violation>) {
         .with_help("the hub assumes a role in account_id and then cannot find the runtime; one of the two is wrong")
         .with_fix(Some(Fix::unsafe_(
             format!("Take the runtime ARN's account {arn_account}"),
-            vec![Edit::set(ACCOUNT_ID, Value::S(arn_account.into()))],
+            vec![Edit::set(ACCOUNT_ID, Value::S(arn_account.to_string()))],
         ))),
     );
 }

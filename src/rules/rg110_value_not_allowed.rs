@@ -54,7 +54,7 @@ fn scalar(attr: &Attr, allowed: &Allowed) -> Option<Violation> {
         .map(|to| {
             Fix::safe(
                 format!("Replace {} with {to:?}", v.describe()),
-                vec![Edit::set(&attr.name, Value::S(to.into()))],
+                vec![Edit::set(&attr.name, Value::S(to.to_string()))],
             )
         });
     Some(
@@ -103,7 +103,7 @@ fn element_fix(attr: &Attr, nodes: &[Node], i: usize, to: &str) -> Fix {
     if is_set && present {
         fixed.remove(i);
     } else {
-        fixed[i] = Node::new(Value::S(to.into()));
+        fixed[i] = Node::new(Value::S(to.to_string()));
     }
     let value = if is_set {
         Value::SS(fixed)
@@ -161,7 +161,7 @@ mod tests {
         Value::SS(
             members
                 .iter()
-                .map(|m| Node::new(Value::S((*m).into())))
+                .map(|m| Node::new(Value::S(m.to_string())))
                 .collect(),
         )
     }

@@ -46,7 +46,7 @@ fn check(ctx: &ItemCtx, out: &mut Vec<Violation>) {
 }
 
 fn mismatch(attr: &Attr, s: &str, re: &Regex) -> Violation {
-    let shown = Value::S(s.into()).describe();
+    let shown = Value::S(s.to_string()).describe();
     let message = match attr.node.value {
         Value::S(_) => format!(
             "{} {shown} does not match its pattern {}",
@@ -71,7 +71,9 @@ mod tests {
     use crate::model::Node;
 
     fn strings(v: &[&str]) -> Vec<Node> {
-        v.iter().map(|s| Node::new(Value::S((*s).into()))).collect()
+        v.iter()
+            .map(|s| Node::new(Value::S(s.to_string())))
+            .collect()
     }
 
     const TOML: &str =

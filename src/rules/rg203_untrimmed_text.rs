@@ -30,7 +30,7 @@ fn check(ctx: &ItemCtx, out: &mut Vec<Violation>) {
                         .on(attr)
                         .with_fix(Some(Fix::safe(
                             "Trim the white space",
-                            vec![Edit::set(name, Value::S(s.trim().into()))],
+                            vec![Edit::set(name, Value::S(s.trim().to_string()))],
                         ))),
                 );
             }
@@ -50,7 +50,7 @@ fn check(ctx: &ItemCtx, out: &mut Vec<Violation>) {
                 let trimmed = items
                     .iter()
                     .map(|n| match &n.value {
-                        Value::S(s) if untrimmed(s) => Node::new(Value::S(s.trim().into())),
+                        Value::S(s) if untrimmed(s) => Node::new(Value::S(s.trim().to_string())),
                         other => Node::new(other.clone()),
                     })
                     .collect();

@@ -76,7 +76,7 @@ mod tests {
         assert!(run(check, &item).is_empty());
         assert!(run(
             check,
-            &bedrock().with(CAPABILITIES, Value::S(Default::default()))
+            &bedrock().with(CAPABILITIES, Value::S(String::new()))
         )
         .is_empty());
     }

@@ -61,7 +61,7 @@ fn check(ctx: &ItemCtx, out: &mut Vec<Violation>) {
                         .on(attr)
                         .with_fix(Some(Fix::safe(
                             format!("Remove {}", shown(&found)),
-                            vec![Edit::set(name, Value::S(remove_controls(s, keep).into()))],
+                            vec![Edit::set(name, Value::S(remove_controls(s, keep)))],
                         ))),
                 );
             }
@@ -88,7 +88,7 @@ fn check(ctx: &ItemCtx, out: &mut Vec<Violation>) {
                     .iter()
                     .map(|n| match &n.value {
                         Value::S(s) if !flagged(s, false).is_empty() => {
-                            Node::new(Value::S(remove_controls(s, false).into()))
+                            Node::new(Value::S(remove_controls(s, false)))
                         }
                         other => Node::new(other.clone()),
                     })

@@ -833,7 +833,7 @@ fn typed(spec: &AttributeSpec, v: &Value, required: bool) -> Result<DeclaredValu
             .map(|n| {
                 check(n)?;
                 Ok(match &n.value {
-                    Value::S(s) | Value::N(s) => s.to_string(),
+                    Value::S(s) | Value::N(s) => s.clone(),
                     other => other.describe(),
                 })
             })
@@ -842,11 +842,11 @@ fn typed(spec: &AttributeSpec, v: &Value, required: bool) -> Result<DeclaredValu
     Ok(match v {
         Value::S(s) => {
             check(&Node::new(v.clone()))?;
-            DeclaredValue::S(s.to_string())
+            DeclaredValue::S(s.clone())
         }
         Value::N(n) => {
             check(&Node::new(v.clone()))?;
-            DeclaredValue::N(n.to_string())
+            DeclaredValue::N(n.clone())
         }
         Value::Bool(b) => DeclaredValue::Bool(*b),
         Value::SS(nodes) => DeclaredValue::SS(texts(nodes)?),
@@ -868,8 +868,8 @@ fn element(
 ) -> Result<DeclaredValue, String> {
     check(n)?;
     Ok(match (spec.ty.items, &n.value) {
-        (Some(_), Value::S(s)) => DeclaredValue::S(s.to_string()),
-        (Some(_), Value::N(s)) => DeclaredValue::N(s.to_string()),
+        (Some(_), Value::S(s)) => DeclaredValue::S(s.clone()),
+        (Some(_), Value::N(s)) => DeclaredValue::N(s.clone()),
         (Some(_), Value::Bool(b)) => DeclaredValue::Bool(*b),
         (_, other) => DeclaredValue::Any(other.to_typed_json()),
     })

@@ -9,7 +9,7 @@
 
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use crate::model::{Attr, Format, Item, Node, Span, Str, Value};
+use crate::model::{Attr, Format, Item, Node, Span, Value};
 
 use super::json::{is_dynamo_number, json_kind};
 
@@ -231,11 +231,8 @@ impl<'a> Parser<'a> {
     }
 
     /// A string at its `"`, unescaped.
-    fn string(&mut self) -> Option<Str> {
-        self.str_ref().map(|s| match s {
-            std::borrow::Cow::Borrowed(s) => Str::new(s),
-            std::borrow::Cow::Owned(s) => Str::from(s),
-        })
+    fn string(&mut self) -> Option<String> {
+        self.str_ref().map(std::borrow::Cow::into_owned)
     }
 
     /// The position of the next `"` or `\\` from `from`, or `None` when the text ends first or a
@@ -448,7 +445,7 @@ impl<'a> Parser<'a> {
                 self.literal(b"null")?;
                 Value::Null
             }
-            _ => Value::N(self.number()?.into()),
+            _ => Value::N(self.number()?.to_string()),
         };
         Some(Node::at(value, Span::new(start, self.pos)))
     }

@@ -243,7 +243,7 @@ fn parse_members(
             Format::Dynamodb => typed_node(doc, value, depth + 1)?,
         };
         attrs.push(Attr {
-            name: name.into(),
+            name,
             name_span,
             node,
         });
@@ -279,7 +279,7 @@ fn plain_node(doc: &str, raw: &RawValue, depth: usize) -> Result<Node, SyntaxErr
         Some(b't') => Value::Bool(true),
         Some(b'f') => Value::Bool(false),
         Some(b'n') => Value::Null,
-        _ => Value::N(text.into()),
+        _ => Value::N(text.to_string()),
     };
     Ok(Node::at(value, span))
 }
@@ -339,15 +339,15 @@ fn typed_value(doc: &str, desc: &str, inner: &RawValue, depth: usize) -> Typed {
 fn typed_scalar(desc: &str, inner_text: &str) -> Result<Value, String> {
     let want = |kind: &str| wanted(desc, kind, inner_text);
     match desc {
-        "S" => serde_json::from_str::<crate::model::Str>(inner_text)
+        "S" => serde_json::from_str::<String>(inner_text)
             .map(Value::S)
             .map_err(|_| want("a string")),
         "N" => match serde_json::from_str::<String>(inner_text) {
-            Ok(n) if is_dynamo_number(&n) => Ok(Value::N(n.into())),
+            Ok(n) if is_dynamo_number(&n) => Ok(Value::N(n)),
             Ok(n) => Err(format!("N holds {n:?}, which is not a number")),
             Err(_) => Err(want("a number written as a string")),
         },
-        "B" => serde_json::from_str::<crate::model::Str>(inner_text)
+        "B" => serde_json::from_str::<String>(inner_text)
             .map(Value::B)
             .map_err(|_| want("a base64 string")),
         "BOOL" => match inner_text {
@@ -405,9 +405,9 @@ fn typed_set(doc: &str, desc: &str, inner_text: &str) -> Result<Value, String> {
             return Err(format!("NS holds {s:?}, which is not a number"));
         }
         let v = match desc {
-            "SS" => Value::S(s.into()),
-            "NS" => Value::N(s.into()),
-            _ => Value::B(s.into()),
+            "SS" => Value::S(s),
+            "NS" => Value::N(s),
+            _ => Value::B(s),
         };
         nodes.push(Node::at(v, span_of(doc, r)));
     }

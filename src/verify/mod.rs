@@ -737,7 +737,7 @@ fn agent_not_found(place: &Place, agent_id: &str, facts: &Facts, item: &Item) ->
             message.push_str(&format!("; it exists in account {other}{local}"));
             Violation::new(&RG403, message).with_fix(Some(Fix::unsafe_(
                 format!("Register the agent under account {other}"),
-                vec![Edit::set(ACCOUNT_ID, Value::S(other.clone().into()))],
+                vec![Edit::set(ACCOUNT_ID, Value::S(other.clone()))],
             )))
         }
         None => Violation::new(&RG403, message).with_help(

@@ -47,7 +47,7 @@ impl Convert {
             (Value::S(s), "SS") => string_set(self.elements(s)),
             (Value::S(s), "N") => {
                 let t = s.trim();
-                crate::source::json::is_dynamo_number(t).then(|| Value::N(t.into()))
+                crate::source::json::is_dynamo_number(t).then(|| Value::N(t.to_string()))
             }
             (Value::S(s), "BOOL") => match s.trim().to_ascii_lowercase().as_str() {
                 "true" => Some(Value::Bool(true)),
@@ -55,7 +55,7 @@ impl Convert {
                 _ => None,
             },
             (Value::N(n), "S") => Some(Value::S(n.clone())),
-            (Value::Bool(b), "S") => Some(Value::S(b.to_string().into())),
+            (Value::Bool(b), "S") => Some(Value::S(b.to_string())),
             (Value::L(_), "SS") => {
                 string_set(old.string_list()?.into_iter().map(String::from).collect())
             }
@@ -88,8 +88,8 @@ impl Convert {
             other => other.string_list()?,
         };
         Some(Value::S(match &self.split {
-            Some(sep) => parts.join(sep).into(),
-            None => (serde_json::to_string(&parts).ok()?).into(),
+            Some(sep) => parts.join(sep),
+            None => serde_json::to_string(&parts).ok()?,
         }))
     }
 }
@@ -102,7 +102,7 @@ fn string_set(mut elements: Vec<String>) -> Option<Value> {
         Value::SS(
             elements
                 .into_iter()
-                .map(|s| Node::new(Value::S(s.into())))
+                .map(|s| Node::new(Value::S(s)))
                 .collect(),
         )
     })

@@ -13,10 +13,7 @@ impl MapValues {
     pub fn apply(&self, item: &Item) -> Option<Item> {
         let old = item.str_value(&self.attribute)?;
         let new = self.map.get(old)?;
-        Some(
-            item.clone()
-                .with(&self.attribute, Value::S(new.clone().into())),
-        )
+        Some(item.clone().with(&self.attribute, Value::S(new.clone())))
     }
 }
 

@@ -72,7 +72,7 @@ impl Move {
                 continue;
             }
             let new = render(item, &pieces)?;
-            after.set(attr, Value::S(new.into()));
+            after.set(attr, Value::S(new));
             changed = true;
         }
         changed.then_some(after)
