@@ -454,6 +454,9 @@ impl<'a> Parser<'a> {
     /// reason [`super::json`] gives.
     fn typed(&mut self) -> Option<Node> {
         let start = self.pos;
+        if let Some(node) = self.compact_string() {
+            return Some(node);
+        }
         let first = self.peek()?;
         if first != b'{' {
             self.skip()?;
@@ -507,6 +510,28 @@ impl<'a> Parser<'a> {
         self.depth -= 1;
         let span = Span::new(start, self.pos);
         Some(Node::at(value.unwrap_or_else(Value::Invalid), span))
+    }
+
+    /// `{"S":"…"}` written without white space, the usual form of a string in DynamoDB JSON,
+    /// read at once: the same node as the general path below makes, which reads it when this
+    /// one does not apply (and reads again from the start).
+    #[inline]
+    fn compact_string(&mut self) -> Option<Node> {
+        let start = self.pos;
+        if !self.rest().starts_with(b"{\"S\":\"") || self.depth >= MAX_DEPTH {
+            return None;
+        }
+        self.pos += 5;
+        match self.string() {
+            Some(s) if self.peek() == Some(b'}') => {
+                self.pos += 1;
+                Some(Node::at(Value::S(s), Span::new(start, self.pos)))
+            }
+            _ => {
+                self.pos = start;
+                None
+            }
+        }
     }
 
     /// The value under a type descriptor, or why it is not valid there.
@@ -690,10 +715,25 @@ mod tests {
             "{ \"a\" :\n { \"S\" : \"x\" } ,\r\n\t\"b\":{\"BOOL\":false} }",
             r#"{"a": {"S": "x"}, "a": {"S": "y"}}"#,
             r#"{}"#,
+            // The compact form, read at once, and the near misses the general path reads.
+            r#"{"a":{"S":"x"},"b":{"S":""},"c":{"S":"\"}\u00e9"},"d":{"L":[{"S":"p"},{"S":"q"}]}}"#,
+            r#"{"a":{"S":"x","N":"1"},"b":{"S":"x" },"c":{"S":5},"d":{"S":"x"} ,"e":{"SS":["x"]}}"#,
+            r#"{"a":{"S":"tab	here"}}"#,
+            r#"{"a":{"S":"x"}"#,
         ];
         for c in cases {
             same(c, Format::Dynamodb);
         }
+        // A string at the deepest level read (each list is two levels), and one past it.
+        let nested = |lists: usize| {
+            format!(
+                "{{\"a\":{}{{\"S\":\"x\"}}{}}}",
+                "{\"L\":[".repeat(lists),
+                "]}".repeat(lists)
+            )
+        };
+        same(&nested((MAX_DEPTH - 2) / 2), Format::Dynamodb);
+        assert_eq!(parse_object(&nested(MAX_DEPTH / 2), Format::Dynamodb), None);
     }
 
     #[test]
