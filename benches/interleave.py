@@ -9,7 +9,8 @@ measured in one minute and its rival in the next compare the minutes, not the co
 
 A command runs through the shell with its standard output sent to /dev/null; exit status 1
 (findings) is expected, any other fails the benchmark. With --ratio-to NAME a last column gives
-NAME's median wall time over each command's.
+NAME's median wall time over each command's; with --over NAME, each median wall time minus
+NAME's (what a report format adds to a run that prints only counts).
 """
 
 import argparse
@@ -41,6 +42,7 @@ def main():
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--warmup", type=int, default=1)
     parser.add_argument("--ratio-to")
+    parser.add_argument("--over", help="a last column: each median wall time minus this one's")
     parser.add_argument("commands", nargs="+", metavar="NAME=COMMAND")
     args = parser.parse_args()
     named = [c.split("=", 1) for c in args.commands]
@@ -57,6 +59,9 @@ def main():
     if args.ratio_to:
         header += f" {args.ratio_to} over this |"
         rule += "---|"
+    if args.over:
+        header += f" over {args.over} |"
+        rule += "---|"
     print(header)
     print(rule)
     for name, runs in results.items():
@@ -69,6 +74,8 @@ def main():
         )
         if args.ratio_to:
             line += " %.2f× |" % (medians[args.ratio_to] / medians[name])
+        if args.over:
+            line += " %+.3f s |" % (medians[name] - medians[args.over])
         print(line)
 
 

@@ -7,10 +7,18 @@
 #   SIZES=100000 FORMATS="jsonl export" RUNS=3 scripts/bench.sh
 #   scripts/bench.sh segments             # a moto table scanned with 1, 2, 4 and 8 segments
 #   scripts/bench.sh peer                 # against benches/peer.py on 200,000 items (PEER_ITEMS)
+#   scripts/bench.sh reports              # 100,000 findings in every report format
+#   scripts/bench.sh limits               # 1M typed JSON Lines and 1M-item exports vs gzip -dc
+#   scripts/bench.sh memory               # peak memory of every format at 100k, 1M and 2M items
 #
-# Environment: SIZES, FORMATS, RUNS (hyperfine runs, default 5), WORK (corpora, default
-# /tmp/reglint-bench), OUT, DEFECT_RATE (default 0.1), SEG_ITEMS (items in the moto table,
-# default 20000), BUILD=0 (do not build first).
+# Rival commands (reglint and the peer, reglint and gzip -dc, one format and another) take
+# turns, A B A B …, through benches/interleave.py: this machine's speed drifts by up to 25%
+# from minute to minute, and commands run one after the other would compare the minutes.
+#
+# Environment: SIZES, FORMATS, RUNS (runs of each command, default 5), WORK (corpora, default
+# /tmp/reglint-bench), OUT, DEFECT_RATE (default 0.1), LIMIT_ITEMS (default 1000000) and
+# LIMIT_DEFECT_RATE (default 0.05, about 5% of items defective) for `limits`, MEMORY_SIZES,
+# SEG_ITEMS (items in the moto table, default 20000), BUILD=0 (do not build first).
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -95,24 +103,27 @@ files() {
     done
 }
 
+turns() { # rival commands run in turn (benches/interleave.py); arguments as it takes them
+    python3 "$root/benches/interleave.py" --runs "$RUNS" "$@"
+}
+
 reports() {
-    # Every item defective: about 100,000 diagnostics from 90,000 items. The report's cost is
-    # the difference from --statistics, which prints a few lines.
+    # Every item defective: about 100,000 diagnostics from 90,000 items. What a report costs is
+    # its run's time over --statistics, which prints a few lines; the runs take turns.
     local p="$WORK/registry-90000-all-defective.jsonl"
     [ -e "$p" ] || "$gen" --items 90000 --format jsonl --out "$p" --defect-rate 1 --seed 1
     echo
     echo "## Writing reports of many diagnostics"
     echo
+    machine
     echo "diagnostics: $("$bin" -q check --format json "$p" | python3 -c 'import json,sys; print(len(json.load(sys.stdin)["diagnostics"]))')"
     echo
-    echo "| report | wall (mean ± sd) |"
-    echo "|---|---|"
-    for fmt in statistics text concise json jsonl sarif; do
-        local args="--format $fmt"
-        [ "$fmt" = statistics ] && args="--statistics"
-        echo "| $fmt | $(wall "report-$fmt" "$bin -q check $args $p") |"
+    local runs=("statistics=$bin -q check --statistics $p")
+    for fmt in text concise jsonl json sarif gitlab junit html; do
+        runs+=("$fmt=$bin -q check --format $fmt $p")
     done
-    echo "| json, --output FILE | $(wall "report-json-file" "$bin -q check --format json --output $OUT/report.out $p") |"
+    runs+=("json --output=$bin -q check --format json --output $OUT/report.out $p")
+    turns --over statistics "${runs[@]}"
 }
 
 peer() {
@@ -127,19 +138,64 @@ peer() {
     echo
     machine
     echo
-    hyperfine --style none --warmup 1 --runs "$RUNS" -i --export-json "$OUT/peer.json" \
-        -n reglint "$bin -q check --statistics $p" \
-        -n "reglint --format json --output" "$bin -q check --format json --output $OUT/peer-report.json $p" \
-        -n peer "$py $root/benches/peer.py $p" >/dev/null 2>&1
-    python3 - "$OUT/peer.json" <<'PY'
-import json, sys
-results = {r["command"]: r for r in json.load(open(sys.argv[1]))["results"]}
-peer = results["peer"]["mean"]
-print("| run | wall (mean ± sd) | peer's time over this |")
-print("|---|---|---|")
-for name, r in results.items():
-    print("| %s | %.3f s ± %.3f | %.1f× |" % (name, r["mean"], r["stddev"], peer / r["mean"]))
-PY
+    turns --ratio-to peer \
+        "reglint --statistics=$bin -q check --statistics $p" \
+        "reglint --format json --output=$bin -q check --format json --output $OUT/peer-report.json $p" \
+        "peer=$py $root/benches/peer.py $p"
+}
+
+limits() {
+    # The figures of the performance targets, every run taking turns with its rivals: 1,000,000
+    # typed JSON Lines, and the same items as a DynamoDB export of 8 and of 16 gzip files
+    # beside `gzip -dc` of its files.
+    local n="${LIMIT_ITEMS:-1000000}" rate="${LIMIT_DEFECT_RATE:-0.05}" p e8 e16
+    p="$WORK/limits-$n-$rate.jsonl"
+    e8="$WORK/limits-$n-$rate.export8"
+    e16="$WORK/limits-$n-$rate.export16"
+    [ -e "$p" ] || "$gen" --items "$n" --format jsonl --out "$p" --defect-rate "$rate" --seed 1 >&2
+    [ -e "$e8" ] || "$gen" --items "$n" --format export --files 8 --out "$e8" --defect-rate "$rate" --seed 1 >&2
+    [ -e "$e16" ] || "$gen" --items "$n" --format export --files 16 --out "$e16" --defect-rate "$rate" --seed 1 >&2
+    echo
+    echo "## $n typed JSON Lines ($(du -sh --apparent-size "$p" | cut -f1)) and exports of them"
+    echo
+    machine
+    echo
+    turns \
+        "--statistics=$bin -q check --statistics $p" \
+        "--format json=$bin -q check --format json $p" \
+        "--format json --output=$bin -q check --format json --output $OUT/limits.json $p"
+    echo
+    turns --ratio-to "gzip -dc, 8 files" \
+        "export, 8 files=$bin -q check --format json --output $OUT/limits-e8.json $e8" \
+        "gzip -dc, 8 files=gzip -dc $e8/data/*.json.gz" \
+        "export, 16 files=$bin -q check --format json --output $OUT/limits-e16.json $e16" \
+        "gzip -dc, 16 files=gzip -dc $e16/data/*.json.gz"
+}
+
+memory() {
+    # Peak memory of every report format written with --output, at 100,000, 1,000,000 and
+    # 2,000,000 typed JSON Lines (MEMORY_SIZES): flat but for the registry rules' index.
+    echo
+    echo "## Peak memory with --output"
+    echo
+    machine
+    echo
+    local sizes="${MEMORY_SIZES:-100000 1000000 2000000}" n fmt line
+    line="| format |"
+    for n in $sizes; do line+=" $n items |"; done
+    echo "$line"
+    echo "|---|$(for n in $sizes; do printf -- '---|'; done)"
+    for fmt in statistics text jsonl json sarif gitlab junit html; do
+        line="| $fmt |"
+        for n in $sizes; do
+            local p args
+            p=$(corpus jsonl "$n")
+            args="--format $fmt --output $OUT/memory.out"
+            [ "$fmt" = statistics ] && args="--statistics"
+            line+=" $(memory "$bin" -q check $args "$p" | cut -d, -f1) |"
+        done
+        echo "$line"
+    done
 }
 
 segments() {
@@ -197,7 +253,9 @@ case "${1:-files}" in
     files) { files; reports; peer; } | tee "$summary" ;;
     reports) reports | tee -a "$summary" ;;
     peer) peer | tee -a "$summary" ;;
+    limits) limits | tee -a "$summary" ;;
+    memory) memory | tee -a "$summary" ;;
     segments) segments | tee -a "$summary" ;;
-    all) { files; reports; peer; segments; } | tee "$summary" ;;
-    *) echo "usage: scripts/bench.sh [files|reports|peer|segments|all]" >&2; exit 2 ;;
+    all) { files; reports; peer; limits; memory; segments; } | tee "$summary" ;;
+    *) echo "usage: scripts/bench.sh [files|reports|peer|limits|memory|segments|all]" >&2; exit 2 ;;
 esac
