@@ -246,18 +246,96 @@ pub(super) fn write_element(
     indent: &[u8],
     out: &mut dyn Write,
 ) -> io::Result<()> {
-    let text = serde_json::to_vec_pretty(value)?;
-    out.write_all(if first { b"\n" } else { b",\n" })?;
-    out.write_all(indent)?;
-    // Strings escape their line breaks, so every line break here is the layout's.
-    for (i, line) in text.split(|b| *b == b'\n').enumerate() {
-        if i > 0 {
-            out.write_all(b"\n")?;
-            out.write_all(indent)?;
-        }
-        out.write_all(line)?;
+    thread_local! {
+        static BUF: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
     }
-    Ok(())
+    BUF.with_borrow_mut(|buf| {
+        buf.clear();
+        buf.extend_from_slice(if first { b"\n" } else { b",\n" });
+        buf.extend_from_slice(indent);
+        let mut ser = serde_json::Serializer::with_formatter(&mut *buf, Indented::new(indent));
+        value.serialize(&mut ser)?;
+        out.write_all(buf)
+    })
+}
+
+/// serde_json's pretty layout (two spaces a level) with every line after the first starting
+/// with `base`: an element as it sits inside a document, without re-indenting its text.
+struct Indented<'a> {
+    base: &'a [u8],
+    level: usize,
+    has_value: bool,
+}
+
+impl<'a> Indented<'a> {
+    fn new(base: &'a [u8]) -> Self {
+        Indented {
+            base,
+            level: 0,
+            has_value: false,
+        }
+    }
+
+    fn line<W: ?Sized + Write>(&self, w: &mut W, separator: &[u8]) -> io::Result<()> {
+        w.write_all(separator)?;
+        w.write_all(self.base)?;
+        for _ in 0..self.level {
+            w.write_all(b"  ")?;
+        }
+        Ok(())
+    }
+}
+
+impl serde_json::ser::Formatter for Indented<'_> {
+    fn begin_array<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {
+        self.level += 1;
+        self.has_value = false;
+        w.write_all(b"[")
+    }
+
+    fn end_array<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {
+        self.level -= 1;
+        if self.has_value {
+            self.line(w, b"\n")?;
+        }
+        w.write_all(b"]")
+    }
+
+    fn begin_array_value<W: ?Sized + Write>(&mut self, w: &mut W, first: bool) -> io::Result<()> {
+        self.line(w, if first { b"\n" } else { b",\n" })
+    }
+
+    fn end_array_value<W: ?Sized + Write>(&mut self, _w: &mut W) -> io::Result<()> {
+        self.has_value = true;
+        Ok(())
+    }
+
+    fn begin_object<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {
+        self.level += 1;
+        self.has_value = false;
+        w.write_all(b"{")
+    }
+
+    fn end_object<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {
+        self.level -= 1;
+        if self.has_value {
+            self.line(w, b"\n")?;
+        }
+        w.write_all(b"}")
+    }
+
+    fn begin_object_key<W: ?Sized + Write>(&mut self, w: &mut W, first: bool) -> io::Result<()> {
+        self.line(w, if first { b"\n" } else { b",\n" })
+    }
+
+    fn begin_object_value<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {
+        w.write_all(b": ")
+    }
+
+    fn end_object_value<W: ?Sized + Write>(&mut self, _w: &mut W) -> io::Result<()> {
+        self.has_value = true;
+        Ok(())
+    }
 }
 
 #[cfg(test)]
@@ -302,6 +380,55 @@ pub(super) mod testing {
                 "{} findings",
                 findings.len()
             );
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    /// What serde_json writes pretty, with `indent` after every line break.
+    fn reindented(value: &serde_json::Value, first: bool, indent: &[u8]) -> Vec<u8> {
+        let text = serde_json::to_vec_pretty(value).unwrap();
+        let mut out = if first {
+            b"\n".to_vec()
+        } else {
+            b",\n".to_vec()
+        };
+        out.extend_from_slice(indent);
+        for (i, line) in text.split(|b| *b == b'\n').enumerate() {
+            if i > 0 {
+                out.push(b'\n');
+                out.extend_from_slice(indent);
+            }
+            out.extend_from_slice(line);
+        }
+        out
+    }
+
+    #[test]
+    fn an_element_is_laid_out_as_serde_json_lays_it_out_inside_the_document() {
+        let values = [
+            json!({"a": 1, "b": [], "c": {}, "d": [1, [2, []], {"e": {"f": null}}], "g": "x\ny"}),
+            json!([]),
+            json!({}),
+            json!("text"),
+            json!([{"k": [true, false]}, 1.5, -0]),
+        ];
+        for v in &values {
+            for (first, indent) in [
+                (true, &b"    "[..]),
+                (false, &b""[..]),
+                (false, &b"      "[..]),
+            ] {
+                let mut written = Vec::new();
+                super::write_element(v, first, indent, &mut written).unwrap();
+                assert_eq!(
+                    String::from_utf8(written).unwrap(),
+                    String::from_utf8(reindented(v, first, indent)).unwrap()
+                );
+            }
         }
     }
 }
