@@ -79,6 +79,22 @@ struct RuleSpill {
     file: io::BufWriter<std::fs::File>,
     tests: usize,
     failures: usize,
+    /// Cases not yet in the file: quick-junit serializes them a batch at a time.
+    pending: Vec<TestCase>,
+}
+
+/// Cases serialized at once: quick-junit writes a whole report for a batch, so one case at a
+/// time would cost a report per case. At most this many cases per rule are held.
+const BATCH: usize = 64;
+
+impl RuleSpill {
+    fn write_pending(&mut self) -> io::Result<()> {
+        if self.pending.is_empty() {
+            return Ok(());
+        }
+        let cases = std::mem::take(&mut self.pending);
+        self.file.write_all(&cases_fragment(cases)?)
+    }
 }
 
 impl Spill {
@@ -107,12 +123,17 @@ impl Spill {
                 file: io::BufWriter::with_capacity(1 << 14, tempfile::tempfile()?),
                 tests: 0,
                 failures: 0,
+                pending: Vec::with_capacity(BATCH),
             }),
         };
         let case = test_case(case);
         spill.tests += 1;
         spill.failures += usize::from(matches!(case.status, TestCaseStatus::NonSuccess { .. }));
-        spill.file.write_all(&case_fragment(case)?)
+        spill.pending.push(case);
+        if spill.pending.len() == BATCH {
+            spill.write_pending()?;
+        }
+        Ok(())
     }
 
     /// The document: quick-junit's own tags with the counts, each suite's cases copied in.
@@ -142,18 +163,21 @@ impl Spill {
         Ok(())
     }
 
-    /// Writes what each rule's file holds.
+    /// Writes the cases still held, and what each rule's file holds.
     pub(super) fn flush(&mut self) -> io::Result<()> {
-        self.rules.values_mut().try_for_each(|r| r.file.flush())
+        self.rules.values_mut().try_for_each(|r| {
+            r.write_pending()?;
+            r.file.flush()
+        })
     }
 }
 
-/// One case as quick-junit writes it inside a suite: the lines between the suite's tags of a
-/// report that holds only it.
-fn case_fragment(case: TestCase) -> io::Result<Vec<u8>> {
+/// Cases as quick-junit writes them inside a suite: the lines between the suite's tags of a
+/// report that holds only them.
+fn cases_fragment(cases: Vec<TestCase>) -> io::Result<Vec<u8>> {
     let mut one = quick_junit::Report::new("reglint");
     let mut suite = TestSuite::new("case");
-    suite.add_test_case(case);
+    suite.add_test_cases(cases);
     one.add_test_suite(suite);
     let mut xml = Vec::new();
     one.serialize(&mut xml)
@@ -265,7 +289,18 @@ mod tests {
 
     #[test]
     fn a_document_of_spilled_cases_is_the_document_written_whole() {
-        for findings in [vec![], findings()] {
+        // More cases than a batch: some written as the batches fill, the rest at the end.
+        let many: Vec<Diagnostic> = (0..2 * BATCH + 3)
+            .flat_map(|i| {
+                findings().into_iter().take(4).map(move |mut d| {
+                    if let Some(item) = d.item.as_mut() {
+                        item.index = 10 + 2 * i + item.index;
+                    }
+                    d
+                })
+            })
+            .collect();
+        for findings in [vec![], findings(), many] {
             let whole = Report {
                 diagnostics: findings.clone(),
                 ..Report::default()
