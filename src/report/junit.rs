@@ -294,7 +294,7 @@ mod tests {
             .flat_map(|i| {
                 findings().into_iter().take(4).map(move |mut d| {
                     if let Some(item) = d.item.as_mut() {
-                        item.index = 10 + 2 * i + item.index;
+                        item.index += 10 + 2 * i;
                     }
                     d
                 })
