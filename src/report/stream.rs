@@ -251,9 +251,9 @@ pub(super) fn write_element(
     }
     BUF.with_borrow_mut(|buf| {
         buf.clear();
-        buf.extend_from_slice(if first { b"\n" } else { b",\n" });
-        buf.extend_from_slice(indent);
-        let mut ser = serde_json::Serializer::with_formatter(&mut *buf, Indented::new(indent));
+        let layout = Indented::new(indent);
+        layout.line(buf, first)?;
+        let mut ser = serde_json::Serializer::with_formatter(&mut *buf, layout);
         value.serialize(&mut ser)?;
         out.write_all(buf)
     })
@@ -276,33 +276,44 @@ impl<'a> Indented<'a> {
         }
     }
 
-    fn line<W: ?Sized + Write>(&self, w: &mut W, separator: &[u8]) -> io::Result<()> {
-        w.write_all(separator)?;
+    /// A new line (after `,` unless it is the first member) at the current level.
+    fn line<W: ?Sized + Write>(&self, w: &mut W, first: bool) -> io::Result<()> {
+        w.write_all(if first { b"\n" } else { b",\n" })?;
         w.write_all(self.base)?;
         for _ in 0..self.level {
             w.write_all(b"  ")?;
         }
         Ok(())
     }
+
+    /// `[` or `{`: one level deeper, nothing in it yet.
+    fn open<W: ?Sized + Write>(&mut self, w: &mut W, bracket: &[u8]) -> io::Result<()> {
+        self.level += 1;
+        self.has_value = false;
+        w.write_all(bracket)
+    }
+
+    /// `]` or `}`, on a line of its own when something came before it.
+    fn close<W: ?Sized + Write>(&mut self, w: &mut W, bracket: &[u8]) -> io::Result<()> {
+        self.level -= 1;
+        if self.has_value {
+            self.line(w, true)?;
+        }
+        w.write_all(bracket)
+    }
 }
 
 impl serde_json::ser::Formatter for Indented<'_> {
     fn begin_array<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {
-        self.level += 1;
-        self.has_value = false;
-        w.write_all(b"[")
+        self.open(w, b"[")
     }
 
     fn end_array<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {
-        self.level -= 1;
-        if self.has_value {
-            self.line(w, b"\n")?;
-        }
-        w.write_all(b"]")
+        self.close(w, b"]")
     }
 
     fn begin_array_value<W: ?Sized + Write>(&mut self, w: &mut W, first: bool) -> io::Result<()> {
-        self.line(w, if first { b"\n" } else { b",\n" })
+        self.line(w, first)
     }
 
     fn end_array_value<W: ?Sized + Write>(&mut self, _w: &mut W) -> io::Result<()> {
@@ -311,21 +322,15 @@ impl serde_json::ser::Formatter for Indented<'_> {
     }
 
     fn begin_object<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {
-        self.level += 1;
-        self.has_value = false;
-        w.write_all(b"{")
+        self.open(w, b"{")
     }
 
     fn end_object<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {
-        self.level -= 1;
-        if self.has_value {
-            self.line(w, b"\n")?;
-        }
-        w.write_all(b"}")
+        self.close(w, b"}")
     }
 
     fn begin_object_key<W: ?Sized + Write>(&mut self, w: &mut W, first: bool) -> io::Result<()> {
-        self.line(w, if first { b"\n" } else { b",\n" })
+        self.line(w, first)
     }
 
     fn begin_object_value<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {
