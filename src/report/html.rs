@@ -415,6 +415,22 @@ mod tests {
     }
 
     #[test]
+    fn a_finding_in_its_own_source_file_has_its_line_and_column() {
+        let mut d = crate::report::json::tests::sample(true);
+        d.origin = "a.json".into();
+        assert_eq!(place(&d), json!([14, 17]));
+        // In another file than its source (a data file of an export): the place as text.
+        d.origin = "export/".into();
+        assert_eq!(place(&d), json!("a.json:14:17"));
+        // A finding about no item (a stale baseline entry) names its place in full too.
+        d.origin = "a.json".into();
+        d.item = None;
+        assert_eq!(place(&d), json!("a.json:14:17"));
+        let table = crate::report::json::tests::sample(false);
+        assert_eq!(place(&table), json!("dynamodb://registry"));
+    }
+
+    #[test]
     fn a_page_with_spilled_findings_is_the_page_written_whole() {
         let make = || {
             let mut r = Report::default();
