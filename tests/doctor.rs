@@ -24,16 +24,7 @@ fn a_healthy_cross_account_entry_passes_every_step() {
         return;
     };
     let w = &fx.world;
-    let (code, out) = fx.doctor(&[
-        "--account",
-        ACCT_A,
-        "--agent-id",
-        &w.a1,
-        "--alias-id",
-        &w.a1_prod,
-        "--external-id",
-        EXTERNAL_ID,
-    ]);
+    let (code, out) = fx.entry(ACCT_A, &w.a1, &w.a1_prod, &["--external-id", EXTERNAL_ID]);
     let role = world::role(ACCT_A);
     assert_eq!(
         out,
@@ -72,16 +63,7 @@ fn a_wrong_external_id_fails_at_assume_role_and_says_what_to_check() {
         return;
     };
     let w = &fx.world;
-    let (code, out) = fx.doctor(&[
-        "--account",
-        ACCT_A,
-        "--agent-id",
-        &w.a1,
-        "--alias-id",
-        &w.a1_prod,
-        "--external-id",
-        "wrong-id",
-    ]);
+    let (code, out) = fx.entry(ACCT_A, &w.a1, &w.a1_prod, &["--external-id", "wrong-id"]);
     let role = world::role(ACCT_A);
     assert_eq!(
         line(&out, 3),
@@ -104,14 +86,7 @@ fn a_wrong_external_id_fails_at_assume_role_and_says_what_to_check() {
     assert!(fx.moto.calls_in(ACCT_A).as_object().unwrap().is_empty());
 
     // Without any ExternalId the message says so.
-    let (code, out) = fx.doctor(&[
-        "--account",
-        ACCT_A,
-        "--agent-id",
-        &w.a1,
-        "--alias-id",
-        &w.a1_prod,
-    ]);
+    let (code, out) = fx.entry(ACCT_A, &w.a1, &w.a1_prod, &[]);
     assert!(
         line(&out, 3).contains("refused (no ExternalId was sent)"),
         "{out}"
@@ -124,14 +99,7 @@ fn a_role_that_trusts_nobody_fails_at_assume_role() {
     let Some((fx, _guard)) = fixture() else {
         return;
     };
-    let (code, out) = fx.doctor(&[
-        "--account",
-        ACCT_B,
-        "--agent-id",
-        "BBBBBBBBBB",
-        "--alias-id",
-        "BBBBBBBBB1",
-    ]);
+    let (code, out) = fx.entry(ACCT_B, "BBBBBBBBBB", "BBBBBBBBB1", &[]);
     assert!(
         line(&out, 3)
             .starts_with(" 3. FAILED  AssumeRole: refused (no ExternalId was sent): AccessDenied"),
@@ -145,16 +113,12 @@ fn a_role_override_into_another_account_fails_at_the_assumed_identity() {
     let Some((fx, _guard)) = fixture() else {
         return;
     };
-    let (code, out) = fx.doctor(&[
-        "--account",
+    let (code, out) = fx.entry(
         ACCT_C,
-        "--agent-id",
         "CCCCCCCCCC",
-        "--alias-id",
         "CCCCCCCCC1",
-        "--external-id",
-        EXTERNAL_ID,
-    ]);
+        &["--external-id", EXTERNAL_ID],
+    );
     let role = world::role(ACCT_A);
     assert_eq!(
         line(&out, 2),
@@ -208,14 +172,7 @@ fn agent_and_alias_states_fail_their_own_steps() {
         return;
     };
     let w = &fx.world;
-    let (code, out) = fx.doctor(&[
-        "--account",
-        ACCT_D,
-        "--agent-id",
-        &w.np,
-        "--alias-id",
-        "TSTALIASID",
-    ]);
+    let (code, out) = fx.entry(ACCT_D, &w.np, "TSTALIASID", &[]);
     assert_eq!(line(&out, 6), " 6. FAILED  agent status: NOT_PREPARED");
     assert_eq!(
         next_of(&out, 6),
@@ -228,28 +185,14 @@ fn agent_and_alias_states_fail_their_own_steps() {
     assert_eq!(code, 1);
 
     // The same draft does not matter to an alias that routes to a published version.
-    let (code, out) = fx.doctor(&[
-        "--account",
-        ACCT_D,
-        "--agent-id",
-        &w.np,
-        "--alias-id",
-        &w.np_prod,
-    ]);
+    let (code, out) = fx.entry(ACCT_D, &w.np, &w.np_prod, &[]);
     assert!(
         line(&out, 6).starts_with(" 6. passed  agent status: the draft is NOT_PREPARED, but alias"),
         "{out}"
     );
     assert_eq!(code, 0, "{out}");
 
-    let (code, out) = fx.doctor(&[
-        "--account",
-        ACCT_D,
-        "--agent-id",
-        &w.p,
-        "--alias-id",
-        &w.p_failed,
-    ]);
+    let (code, out) = fx.entry(ACCT_D, &w.p, &w.p_failed, &[]);
     assert_eq!(
         line(&out, 8),
         " 8. FAILED  alias status: FAILED (Alias creation failed (set by the test harness))"
@@ -257,14 +200,7 @@ fn agent_and_alias_states_fail_their_own_steps() {
     assert_eq!(code, 1);
 
     // prod, broken and paused each made a version: paused routes to 3.
-    let (code, out) = fx.doctor(&[
-        "--account",
-        ACCT_D,
-        "--agent-id",
-        &w.p,
-        "--alias-id",
-        &w.p_paused,
-    ]);
+    let (code, out) = fx.entry(ACCT_D, &w.p, &w.p_paused, &[]);
     assert_eq!(
         line(&out, 9),
         " 9. FAILED  routing and invocation state: routes to version 3, but rejects invocations (REJECT_INVOCATIONS)"

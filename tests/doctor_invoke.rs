@@ -39,16 +39,7 @@ impl Fixture {
     fn doctor_d(&self, mode: &str, extra: &[&str]) -> (i32, String) {
         let w = &self.world;
         self.mode(ACCT_D, &w.p, &w.p_prod, mode);
-        let mut args = vec![
-            "--account",
-            ACCT_D,
-            "--agent-id",
-            &w.p,
-            "--alias-id",
-            &w.p_prod,
-        ];
-        args.extend_from_slice(extra);
-        self.doctor(&args)
+        self.entry(ACCT_D, &w.p, &w.p_prod, extra)
     }
 
     fn invocations_in(&self, account: &str) -> u64 {
@@ -65,17 +56,12 @@ fn a_good_answer_comes_from_the_entrys_account_through_its_assumed_role() {
     };
     let w = &fx.world;
     fx.mode(ACCT_A, &w.a1, &w.a1_prod, "answer");
-    let (code, out) = fx.doctor(&[
-        "--account",
+    let (code, out) = fx.entry(
         ACCT_A,
-        "--agent-id",
         &w.a1,
-        "--alias-id",
         &w.a1_prod,
-        "--external-id",
-        EXTERNAL_ID,
-        "--invoke",
-    ]);
+        &["--external-id", EXTERNAL_ID, "--invoke"],
+    );
     assert_eq!(code, 0, "{out}");
     let step = line(&out, 10);
     assert!(
@@ -324,17 +310,12 @@ fn an_earlier_failure_skips_the_invocation() {
         return;
     };
     let w = &fx.world;
-    let (code, out) = fx.doctor(&[
-        "--account",
+    let (code, out) = fx.entry(
         ACCT_A,
-        "--agent-id",
         &w.a1,
-        "--alias-id",
         &w.a1_prod,
-        "--external-id",
-        "wrong-id",
-        "--invoke",
-    ]);
+        &["--external-id", "wrong-id", "--invoke"],
+    );
     assert_eq!(code, 1, "{out}");
     assert_eq!(
         line(&out, 10),

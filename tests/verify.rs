@@ -12,38 +12,16 @@ mod dynamo;
 mod moto;
 #[path = "support/world.rs"]
 mod world;
+// The fixture (one moto with the world, one folder with its reglint.toml) is doctor's.
+#[path = "support/doctor.rs"]
+mod doctor;
 
 use std::path::PathBuf;
-use std::sync::{Mutex, MutexGuard, OnceLock};
+
+use doctor::{fixture, Fixture};
 
 use serde_json::{json, Value};
-use world::{World, ACCT_A, ACCT_B, ACCT_C, ACCT_D, EXTERNAL_ID, LOCAL, MISSING_RUNTIME};
-
-struct Fixture {
-    moto: moto::Moto,
-    world: World,
-    dir: tempfile::TempDir,
-}
-
-fn fixture() -> Option<(&'static Fixture, MutexGuard<'static, ()>)> {
-    static FIXTURE: OnceLock<Result<Fixture, String>> = OnceLock::new();
-    // The tests share one server and assert its call counts: one at a time.
-    static SERIAL: Mutex<()> = Mutex::new(());
-    let guard = SERIAL.lock().unwrap_or_else(|p| p.into_inner());
-    let fx = FIXTURE
-        .get_or_init(|| {
-            let moto = moto::Moto::try_start()?;
-            let world = World::build(&moto);
-            let dir = tempfile::tempdir().unwrap();
-            std::fs::write(dir.path().join("reglint.toml"), world.config()).unwrap();
-            Ok(Fixture { moto, world, dir })
-        })
-        .as_ref()
-        .or_else(|why| moto::unavailable(why).ok_or(()))
-        .ok()?;
-    fx.moto.reset_calls();
-    Some((fx, guard))
-}
+use world::{ACCT_A, ACCT_B, ACCT_C, ACCT_D, EXTERNAL_ID, LOCAL, MISSING_RUNTIME};
 
 impl Fixture {
     /// A registry file with the named entries of the world.

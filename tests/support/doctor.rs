@@ -1,4 +1,4 @@
-//! The `reglint doctor` tests' fixture: one moto with the world of tests/support/world.rs, a
+//! The fixture of the `reglint doctor` and `check --verify` tests: one moto with the world of tests/support/world.rs, a
 //! folder with its reglint.toml and registry.json, and the tests run one at a time (they share
 //! moto's call counter).
 //!
@@ -46,6 +46,20 @@ pub fn fixture() -> Option<(&'static Fixture, MutexGuard<'static, ()>)> {
 }
 
 impl Fixture {
+    /// `reglint doctor` on one entry given by its account, agent and alias, with `extra`.
+    pub fn entry(&self, account: &str, agent: &str, alias: &str, extra: &[&str]) -> (i32, String) {
+        let mut args = vec![
+            "--account",
+            account,
+            "--agent-id",
+            agent,
+            "--alias-id",
+            alias,
+        ];
+        args.extend_from_slice(extra);
+        self.doctor(&args)
+    }
+
     /// `reglint doctor ARGS` in the fixture's directory (its reglint.toml applies).
     pub fn doctor(&self, args: &[&str]) -> (i32, String) {
         let mut cmd = assert_cmd::Command::cargo_bin("reglint").unwrap();
