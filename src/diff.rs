@@ -246,7 +246,7 @@ pub fn attribute_changes(a: &Item, b: &Item, ignore: &[String]) -> Vec<Attribute
         .attrs
         .iter()
         .chain(&b.attrs)
-        .map(|x| x.name.as_str())
+        .map(|x| x.name.as_ref())
         .filter(|n| !ignore.iter().any(|i| i == n))
         .collect();
     names.sort_unstable();
@@ -462,7 +462,7 @@ pub fn canonical(v: &Value) -> serde_json::Value {
         Value::M(attrs) => {
             let mut members: Vec<_> = attrs
                 .iter()
-                .map(|a| (a.name.clone(), canonical(&a.node.value)))
+                .map(|a| (a.name.to_string(), canonical(&a.node.value)))
                 .collect();
             members.sort_by(|x, y| x.0.cmp(&y.0));
             json!({ "M": members.into_iter().collect::<serde_json::Map<_, _>>() })
@@ -477,7 +477,7 @@ fn item_hash(item: &Item, ignore: &[String]) -> u128 {
     let mut attrs: Vec<_> = item
         .attrs
         .iter()
-        .filter(|a| !ignore.contains(&a.name))
+        .filter(|a| !ignore.iter().any(|i| *i == a.name))
         .collect();
     attrs.sort_by(|x, y| x.name.cmp(&y.name));
     let mut h = Sha256::new();

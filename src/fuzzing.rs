@@ -320,7 +320,7 @@ fn check_attrs(attrs: &[Attr], text: &str) -> Outcome {
     for a in attrs {
         if let Some(span) = a.name_span {
             let s = span_text(text, span)?;
-            if serde_json::from_str::<String>(s).ok().as_deref() != Some(a.name.as_str()) {
+            if serde_json::from_str::<String>(s).ok().as_deref() != Some(a.name.as_ref()) {
                 return Err(Failure(format!(
                     "name span {span:?} holds {s:?}, not the name {:?}",
                     a.name

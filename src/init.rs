@@ -72,14 +72,14 @@ impl Observed {
     pub fn observe(&mut self, item: &Item) {
         self.items += 1;
         for attr in &item.attrs {
-            if crate::schema::KNOWN_ATTRIBUTES.contains(&attr.name.as_str()) {
+            if crate::schema::KNOWN_ATTRIBUTES.contains(&attr.name.as_ref()) {
                 continue;
             }
             let value = &attr.node.value;
             if matches!(value, Value::Invalid(_)) {
                 continue;
             }
-            let types = self.attributes.entry(attr.name.clone()).or_default();
+            let types = self.attributes.entry(attr.name.to_string()).or_default();
             *types.by_type.entry(value.type_name()).or_default() += 1;
             if let Value::L(nodes) = value {
                 for n in nodes {
@@ -414,7 +414,7 @@ mod tests {
             attrs: attrs
                 .iter()
                 .map(|(name, value)| Attr {
-                    name: name.to_string(),
+                    name: crate::model::name(name),
                     name_span: None,
                     node: Node::new(value.clone()),
                 })

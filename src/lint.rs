@@ -366,7 +366,7 @@ fn key_account(key: &serde_json::Map<String, serde_json::Value>) -> Option<Strin
 }
 
 fn names(item: &Item) -> Vec<&str> {
-    item.attrs.iter().map(|a| a.name.as_str()).collect()
+    item.attrs.iter().map(|a| a.name.as_ref()).collect()
 }
 
 /// The file location of a span in a chunk.

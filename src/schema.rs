@@ -428,13 +428,15 @@ fn split_attributes(
     let mut known = std::collections::HashMap::new();
     let mut extra = BTreeMap::new();
     for a in &item.attrs {
-        if declared.contains_key(&a.name) {
+        if declared.contains_key(a.name.as_ref()) {
             continue;
         }
-        if extra_attributes.contains(&a.name) && !KNOWN_ATTRIBUTES.contains(&a.name.as_str()) {
-            extra.insert(a.name.clone(), a.node.value.to_typed_json());
+        if extra_attributes.iter().any(|e| *e == a.name)
+            && !KNOWN_ATTRIBUTES.contains(&a.name.as_ref())
+        {
+            extra.insert(a.name.to_string(), a.node.value.to_typed_json());
         } else {
-            known.insert(a.name.clone(), to_dynamo(&a.node.value)?);
+            known.insert(a.name.to_string(), to_dynamo(&a.node.value)?);
         }
     }
     Ok((known, extra))
@@ -460,7 +462,7 @@ fn to_dynamo(v: &Value) -> Result<serde_dynamo::AttributeValue, String> {
         Value::M(attrs) => A::M(
             attrs
                 .iter()
-                .map(|a| Ok((a.name.clone(), to_dynamo(&a.node.value)?)))
+                .map(|a| Ok((a.name.to_string(), to_dynamo(&a.node.value)?)))
                 .collect::<Result<_, String>>()?,
         ),
         Value::L(items) => A::L(

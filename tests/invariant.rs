@@ -664,7 +664,7 @@ fn check_fixes(source: &SourceItem, linter: &Linter) -> Result<(), TestCaseError
         .flat_map(|e| e.attributes())
         .collect();
     for attr in &item.attrs {
-        if !touched.contains(&attr.name.as_str()) {
+        if !touched.contains(&attr.name.as_ref()) {
             let now = fixed.value(&attr.name);
             prop_assert!(
                 now.is_some_and(|v| v.same_data(&attr.node.value)),

@@ -62,7 +62,7 @@ fn sorted_attrs(m: &SdkItem) -> Vec<Attr> {
     names
         .into_iter()
         .map(|name| Attr {
-            name: name.clone(),
+            name: crate::model::name(name),
             name_span: None,
             node: Node::new(to_value(&m[name])),
         })
@@ -92,7 +92,7 @@ pub fn from_value(v: &Value) -> Result<AttributeValue, ConvertError> {
         Value::M(attrs) => AttributeValue::M(
             attrs
                 .iter()
-                .map(|a| Ok((a.name.clone(), from_value(&a.node.value)?)))
+                .map(|a| Ok((a.name.to_string(), from_value(&a.node.value)?)))
                 .collect::<Result<_, ConvertError>>()?,
         ),
         Value::L(items) => AttributeValue::L(
@@ -136,7 +136,7 @@ pub fn item_from_sdk(item: &SdkItem) -> Item {
 pub fn item_to_sdk(item: &Item) -> Result<SdkItem, ConvertError> {
     item.attrs
         .iter()
-        .map(|a| Ok((a.name.clone(), from_value(&a.node.value)?)))
+        .map(|a| Ok((a.name.to_string(), from_value(&a.node.value)?)))
         .collect()
 }
 
@@ -316,7 +316,7 @@ mod tests {
         assert_eq!(json["z"], serde_json::json!({"NULL": true}));
         assert_eq!(item_from_json(&json).unwrap(), item);
         let converted = item_from_sdk(&item);
-        let names: Vec<&str> = converted.attrs.iter().map(|a| a.name.as_str()).collect();
+        let names: Vec<&str> = converted.attrs.iter().map(|a| a.name.as_ref()).collect();
         assert_eq!(names, ["b", "bs", "l", "m", "n", "ns", "s", "ss", "t", "z"]);
     }
 

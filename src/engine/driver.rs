@@ -268,12 +268,12 @@ pub fn touched_attributes(before: &Item, after: &Item) -> Vec<String> {
     for a in &after.attrs {
         match before.value(&a.name) {
             Some(v) if v.same_data(&a.node.value) => {}
-            _ => names.push(a.name.clone()),
+            _ => names.push(a.name.to_string()),
         }
     }
     for a in &before.attrs {
         if after.value(&a.name).is_none() {
-            names.push(a.name.clone());
+            names.push(a.name.to_string());
         }
     }
     names.sort();

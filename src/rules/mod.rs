@@ -142,7 +142,7 @@ impl Violation {
 
     /// Points the finding at an attribute's value.
     pub fn on(mut self, attr: &Attr) -> Self {
-        self.attribute = Some(attr.name.clone());
+        self.attribute = Some(attr.name.to_string());
         self.span = attr.node.span;
         self.value = attr.node.value.describe();
         self
@@ -150,9 +150,9 @@ impl Violation {
 
     /// Points the finding at an attribute's name (for findings about the name itself).
     pub fn on_name(mut self, attr: &Attr) -> Self {
-        self.attribute = Some(attr.name.clone());
+        self.attribute = Some(attr.name.to_string());
         self.span = attr.name_span.or(attr.node.span);
-        self.value = attr.name.clone();
+        self.value = attr.name.to_string();
         self
     }
 

@@ -33,7 +33,7 @@ const NUMBER_AS_TEXT: [&str; 6] = [
 
 fn check(ctx: &ItemCtx, out: &mut Vec<Violation>) {
     for attr in &ctx.item.attrs {
-        let name = attr.name.as_str();
+        let name = attr.name.as_ref();
         if contains_invalid(&attr.node.value) {
             continue;
         }
@@ -114,13 +114,13 @@ fn null_optional(attr: &Attr) -> Violation {
     .with_fix(Some(Fix::safe(
         format!("Remove the null {}", attr.name),
         vec![Edit::Remove {
-            attribute: attr.name.clone(),
+            attribute: attr.name.to_string(),
         }],
     )))
 }
 
 fn not_a_string(attr: &Attr) -> Option<Violation> {
-    let name = attr.name.as_str();
+    let name = attr.name.as_ref();
     match &attr.node.value {
         Value::S(_) => None,
         // A number account ID is RG105's.
@@ -152,7 +152,7 @@ fn not_a_list(attr: &Attr) -> Option<Violation> {
 fn bad_elements(attr: &Attr, items: &[Node], element: DynamoType) -> Option<Violation> {
     let bad: Vec<&Node> = items.iter().filter(|n| !element.holds(&n.value)).collect();
     let first = bad.first()?;
-    let name = attr.name.as_str();
+    let name = attr.name.as_ref();
     let (one, many) = match element {
         DynamoType::S => ("a string".to_string(), "strings".to_string()),
         other => (other.as_str().to_string(), other.as_str().to_string()),

@@ -39,7 +39,7 @@ fn check(ctx: &ItemCtx, out: &mut Vec<Violation>) {
                 .with_fix(Some(Fix::unsafe_(
                     format!("Rename {} to {to}", attr.name),
                     vec![Edit::Rename {
-                        from: attr.name.clone(),
+                        from: attr.name.to_string(),
                         to: to.to_string(),
                     }],
                 ))),

@@ -17,7 +17,7 @@ pub static RULE: Rule = Rule {
 
 fn check(ctx: &ItemCtx, out: &mut Vec<Violation>) {
     for attr in &ctx.item.attrs {
-        let name = attr.name.as_str();
+        let name = attr.name.as_ref();
         // Built-in attributes, and declared ones: a string in a declared attribute of another
         // type is RG002's.
         let text = if KNOWN_ATTRIBUTES.contains(&name) {

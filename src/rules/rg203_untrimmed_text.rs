@@ -22,7 +22,7 @@ fn untrimmed(s: &str) -> bool {
 
 fn check(ctx: &ItemCtx, out: &mut Vec<Violation>) {
     for attr in &ctx.item.attrs {
-        let name = attr.name.as_str();
+        let name = attr.name.as_ref();
         match &attr.node.value {
             Value::S(s) if TEXT_LIKE_ATTRIBUTES.contains(&name) && untrimmed(s) => {
                 out.push(

@@ -189,7 +189,10 @@ impl<'a> Parser<'a> {
         }
         loop {
             let key_start = self.pos;
-            let name = self.string()?;
+            let name = match self.str_ref()? {
+                std::borrow::Cow::Borrowed(s) => crate::model::name(s),
+                std::borrow::Cow::Owned(s) => crate::model::name_owned(s),
+            };
             let name_span = Span::new(key_start, self.pos);
             self.ws();
             self.eat(b':')?;
@@ -667,7 +670,7 @@ fn has_repeated_name(attrs: &[Attr]) -> bool {
             .enumerate()
             .any(|(i, a)| attrs[..i].iter().any(|b| b.name == a.name));
     }
-    let mut names: Vec<&str> = attrs.iter().map(|a| a.name.as_str()).collect();
+    let mut names: Vec<&str> = attrs.iter().map(|a| a.name.as_ref()).collect();
     names.sort_unstable();
     names.windows(2).any(|w| w[0] == w[1])
 }

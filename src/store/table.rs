@@ -731,7 +731,7 @@ fn pretty(item: &Item) -> String {
         .map(|a| {
             format!(
                 "  {}: {}",
-                serde_json::Value::String(a.name.clone()),
+                serde_json::Value::String(a.name.to_string()),
                 a.node.value.to_typed_json()
             )
         })

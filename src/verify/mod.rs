@@ -165,7 +165,7 @@ impl Plan {
                     ACCOUNT_ID,
                     REGION,
                 ]
-                .contains(&a.name.as_str())
+                .contains(&a.name.as_ref())
             })
             .cloned()
             .collect();
