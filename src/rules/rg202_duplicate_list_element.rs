@@ -88,14 +88,13 @@ fn exact_repeats<'a>(
     attr: &Attr,
     items: &'a [Node],
 ) -> (Option<Violation>, std::borrow::Cow<'a, [Node]>) {
-    let mut seen: Vec<&str> = Vec::with_capacity(items.len());
+    // Looking back at the elements before costs the same comparisons as a list of those seen,
+    // without allocating one for every list.
     let mut repeats: Vec<usize> = Vec::new();
     for (i, n) in items.iter().enumerate() {
         let Some(s) = text(n) else { continue };
-        if seen.contains(&s) {
+        if items[..i].iter().any(|m| text(m) == Some(s)) {
             repeats.push(i);
-        } else {
-            seen.push(s);
         }
     }
     let Some(&first) = repeats.first() else {
