@@ -88,8 +88,8 @@ fn exact_repeats<'a>(
     attr: &Attr,
     items: &'a [Node],
 ) -> (Option<Violation>, std::borrow::Cow<'a, [Node]>) {
-    // Looking back at the elements before costs the same comparisons as a list of those seen,
-    // without allocating one for every list.
+    // Lists are short: looking back at the elements before takes about as many comparisons as
+    // a list of those seen, without allocating one for every list.
     let mut repeats: Vec<usize> = Vec::new();
     for (i, n) in items.iter().enumerate() {
         let Some(s) = text(n) else { continue };
