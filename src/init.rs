@@ -414,7 +414,7 @@ mod tests {
             attrs: attrs
                 .iter()
                 .map(|(name, value)| Attr {
-                    name: crate::model::name(name),
+                    name: crate::schema::attribute_name(name),
                     name_span: None,
                     node: Node::new(value.clone()),
                 })

@@ -199,26 +199,9 @@ impl Node {
     }
 }
 
-/// An attribute's name: the schema's own names are shared, not copied into every item.
+/// An attribute's name: the schema's own names are shared, not copied into every item
+/// ([`crate::schema::attribute_name`]).
 pub type Name = Cow<'static, str>;
-
-fn known_name(s: &str) -> Option<&'static str> {
-    crate::schema::KNOWN_ATTRIBUTES
-        .iter()
-        .copied()
-        .find(|k| *k == s)
-}
-
-/// The name `s` as an item holds it: one of the schema's names when it is one, else a copy.
-#[inline]
-pub fn name(s: &str) -> Name {
-    known_name(s).map_or_else(|| Cow::Owned(s.to_string()), Cow::Borrowed)
-}
-
-/// [`name`] for a name that is already a `String`: kept when it is not one of the schema's.
-pub fn name_owned(s: String) -> Name {
-    known_name(&s).map_or(Cow::Owned(s), Cow::Borrowed)
-}
 
 /// One attribute of an item (or of a map).
 #[derive(Debug, Clone, PartialEq)]
@@ -269,7 +252,7 @@ impl Item {
         match self.attrs.iter_mut().find(|a| a.name == name) {
             Some(a) => a.node = Node::new(value),
             None => self.attrs.push(Attr {
-                name: self::name(name),
+                name: Cow::Owned(name.to_string()),
                 name_span: None,
                 node: Node::new(value),
             }),
@@ -283,7 +266,7 @@ impl Item {
 
     pub fn rename(&mut self, from: &str, to: &str) {
         if let Some(a) = self.attrs.iter_mut().find(|a| a.name == from) {
-            a.name = self::name(to);
+            a.name = Cow::Owned(to.to_string());
         }
     }
 
@@ -319,31 +302,5 @@ impl Item {
 impl fmt::Display for Value {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.describe())
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn the_schemas_names_are_shared_and_others_copied() {
-        for n in crate::schema::KNOWN_ATTRIBUTES {
-            assert!(matches!(name(n), Cow::Borrowed(b) if b == n));
-            assert!(matches!(name_owned(n.to_string()), Cow::Borrowed(b) if b == n));
-        }
-        assert!(matches!(name("team"), Cow::Owned(o) if o == "team"));
-        assert!(matches!(name_owned("Name".into()), Cow::Owned(o) if o == "Name"));
-        let item = crate::source::fast::parse_line(
-            r#"{"agent_id":{"S":"A"},"x":{"M":{"name":{"S":"n"}}}}"#,
-            Format::Dynamodb,
-        )
-        .unwrap();
-        assert!(matches!(item.attrs[0].name, Cow::Borrowed("agent_id")));
-        assert!(matches!(item.attrs[1].name, Cow::Owned(_)));
-        let Value::M(inner) = &item.attrs[1].node.value else {
-            panic!("{item:?}")
-        };
-        assert!(matches!(inner[0].name, Cow::Borrowed("name")));
     }
 }

@@ -2,9 +2,10 @@
 //! valid entry parses into.
 
 use serde::Deserialize;
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 
-use crate::model::{Item, Value};
+use crate::model::{Item, Name, Value};
 
 pub mod declared;
 pub use declared::{
@@ -42,6 +43,22 @@ pub const KNOWN_ATTRIBUTES: [&str; 13] = [
     DOMAINS,
     EXAMPLE_QUERIES,
 ];
+
+/// An attribute name as items hold it: one of [`KNOWN_ATTRIBUTES`], shared, when it is one,
+/// else a copy.
+#[inline]
+pub fn attribute_name(s: &str) -> Name {
+    known_name(s).map_or_else(|| Cow::Owned(s.to_string()), Cow::Borrowed)
+}
+
+/// [`attribute_name`] for a name that is already a `String`: kept when it is not a known one.
+pub fn attribute_name_owned(s: String) -> Name {
+    known_name(&s).map_or(Cow::Owned(s), Cow::Borrowed)
+}
+
+fn known_name(s: &str) -> Option<&'static str> {
+    KNOWN_ATTRIBUTES.iter().copied().find(|k| *k == s)
+}
 
 /// Attributes that hold a list of strings.
 pub const LIST_ATTRIBUTES: [&str; 3] = [CAPABILITIES, DOMAINS, EXAMPLE_QUERIES];

@@ -62,7 +62,7 @@ fn sorted_attrs(m: &SdkItem) -> Vec<Attr> {
     names
         .into_iter()
         .map(|name| Attr {
-            name: crate::model::name(name),
+            name: crate::schema::attribute_name(name),
             name_span: None,
             node: Node::new(to_value(&m[name])),
         })

@@ -190,8 +190,8 @@ impl<'a> Parser<'a> {
         loop {
             let key_start = self.pos;
             let name = match self.str_ref()? {
-                std::borrow::Cow::Borrowed(s) => crate::model::name(s),
-                std::borrow::Cow::Owned(s) => crate::model::name_owned(s),
+                std::borrow::Cow::Borrowed(s) => crate::schema::attribute_name(s),
+                std::borrow::Cow::Owned(s) => crate::schema::attribute_name_owned(s),
             };
             let name_span = Span::new(key_start, self.pos);
             self.ws();
@@ -690,6 +690,28 @@ mod tests {
         raws.into_iter()
             .map(|r| parse_item(doc, r.ok()?, format).ok())
             .collect()
+    }
+
+    #[test]
+    fn both_readers_share_the_schemas_names_and_copy_others() {
+        use std::borrow::Cow;
+        for n in crate::schema::KNOWN_ATTRIBUTES {
+            let shared = crate::schema::attribute_name(n);
+            assert!(matches!(shared, Cow::Borrowed(b) if b == n));
+            let kept = crate::schema::attribute_name_owned(n.to_string());
+            assert!(matches!(kept, Cow::Borrowed(b) if b == n));
+        }
+        let doc = r#"{"agent_id":{"S":"A"},"Name":{"M":{"name":{"S":"n"}}}}"#;
+        let fast = parse_object(doc, Format::Dynamodb).unwrap();
+        let general = reference(doc, Format::Dynamodb).unwrap().remove(0);
+        for item in [fast, general] {
+            assert!(matches!(item.attrs[0].name, Cow::Borrowed("agent_id")));
+            assert!(matches!(&item.attrs[1].name, Cow::Owned(o) if o == "Name"));
+            let Value::M(inner) = &item.attrs[1].node.value else {
+                panic!("{item:?}")
+            };
+            assert!(matches!(inner[0].name, Cow::Borrowed("name")));
+        }
     }
 
     fn same(doc: &str, format: Format) {

@@ -243,7 +243,7 @@ fn parse_members(
             Format::Dynamodb => typed_node(doc, value, depth + 1)?,
         };
         attrs.push(Attr {
-            name: crate::model::name_owned(name),
+            name: crate::schema::attribute_name_owned(name),
             name_span,
             node,
         });
